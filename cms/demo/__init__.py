@@ -1,0 +1,1 @@
+"""The demo that `seed_demo` loads: content and accounts an evaluator can explore. Demo only."""

@@ -1,0 +1,50 @@
+"""The content API's shapes."""
+
+from typing import Any, Literal
+
+from ninja import Field, Schema
+
+
+class JobTaskRef(Schema):
+    id: int
+    name: str
+
+
+class ModuleSummaryOut(Schema):
+    id: int
+    title: str
+    summary: str
+    estimated_minutes: int
+    job_tasks: list[JobTaskRef]
+
+
+class BlockOut(Schema):
+    type: str
+    id: str | None = Field(description="The block's stable StreamField id; practice cards follow it.")
+    value: Any
+
+
+class ModuleOut(ModuleSummaryOut):
+    last_published_at: str | None
+    body: list[BlockOut]
+
+
+class ModuleFilters(Schema):
+    job_task: int | None = Field(None, description="Only modules tied to this job task.")
+    event: int | None = Field(None, description="Only modules in this change event's journey.")
+    q: str | None = Field(None, max_length=200, description="Full-text filter over title, summary and body.")
+
+
+class SearchResultOut(Schema):
+    kind: Literal["module", "job_task"]
+    id: int
+    title: str
+    summary: str = ""
+    estimated_minutes: int | None = None
+    module_ids: list[int] = Field(default_factory=list, description="For a job task: modules that teach it.")
+    promoted: bool = False
+
+
+class SearchOut(Schema):
+    query: str
+    results: list[SearchResultOut]
