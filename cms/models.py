@@ -4,6 +4,8 @@ cms knows no learners and no nudges: audiences are described by role and team, a
 turns them into enrolments.
 """
 
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -145,8 +147,8 @@ class ChangeEvent(DraftStateMixin, RevisionMixin, index.Indexed, ClusterableMode
     target_retention = models.DecimalField(
         max_digits=3,
         decimal_places=2,
-        default=0.90,
-        validators=[MinValueValidator(0.70), MaxValueValidator(0.99)],
+        default=Decimal("0.90"),
+        validators=[MinValueValidator(Decimal("0.70")), MaxValueValidator(Decimal("0.99"))],
         help_text="Desired recall for practice cards of this event (0.70–0.99; compliance may want 0.95).",
     )
 

@@ -1,7 +1,8 @@
 """Demo accounts for the content side (later apps add learners and managers). Password: micromoments."""
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+
+from cms.roles import ensure_authors_group
 
 DEMO_PASSWORD = "micromoments"  # noqa: S105 (demo only, named in the README)
 
@@ -20,12 +21,11 @@ def ensure_user(username: str, *, email: str, first_name: str, last_name: str, *
 
 
 def ensure_content_accounts():
-    """`admin` (superuser) and `demo-author` (in Wagtail's Editors group)."""
+    """`admin` (superuser) and `demo-author` (an L&D author: the Authors group)."""
     admin = ensure_user(
         "admin", email="admin@example.com", first_name="Ada", last_name="Admin",
         is_staff=True, is_superuser=True,
     )
     author = ensure_user("demo-author", email="author@example.com", first_name="Dana", last_name="Author")
-    editors = Group.objects.get(name="Editors")  # created by Wagtail's migrations
-    author.groups.add(editors)
+    author.groups.add(ensure_authors_group())
     return admin, author
