@@ -10,7 +10,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from backend.auth import LearnerTokenAuth
+from backend.auth import router as auth_router
 from cms.api import router as cms_router
+from learning.api import router as learning_router
 
 logger = logging.getLogger(__name__)
 
@@ -22,6 +25,7 @@ api = NinjaAPI(
         "journeys, progress, practice and nudges."
     ),
     urls_namespace="api-v1",
+    auth=LearnerTokenAuth(),
     docs_url="/docs",
     openapi_url="/openapi.json",
 )
@@ -59,21 +63,33 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 @api.exception_handler(AuthenticationError)
 def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return api.create_response(
-        request, {"detail": "Authentication required: send a valid bearer token.", "errors": []}, status=401
+        request,
+        {"detail": "Authentication required: send a valid bearer token.", "errors": []},
+        status=401,
     )
 
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    return api.create_response(request, {"detail": str(exc), "errors": []}, status=exc.status_code)
+    response = api.create_response(
+        request, {"detail": str(exc), "errors": []}, status=exc.status_code
+    )
+    retry_after = getattr(exc, "retry_after", None)
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 @api.exception_handler(Exception)
 def on_unexpected_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     logger.exception("Unhandled API error on %s %s", request.method, request.path)
     return api.create_response(
-        request, {"detail": "Something went wrong on our side; it has been logged.", "errors": []}, status=500
+        request,
+        {"detail": "Something went wrong on our side; it has been logged.", "errors": []},
+        status=500,
     )
 
 
+api.add_router("/", auth_router)
 api.add_router("/", cms_router)
+api.add_router("/", learning_router)

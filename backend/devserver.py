@@ -3,6 +3,7 @@
 `make run` ends here. Ctrl-C (or SIGTERM) stops both children and waits for them.
 """
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -17,18 +18,29 @@ def main() -> int:
     venv_bin = Path(sys.executable).parent
     var = Path(os.environ.get("MICROMOMENTS_VAR_DIR", "var"))
     var.mkdir(exist_ok=True)
-    broker = "Redis at REDIS_URL" if os.environ.get("REDIS_URL") else f"the filesystem broker under {var}/broker"
+    broker = (
+        "Redis at REDIS_URL"
+        if os.environ.get("REDIS_URL")
+        else f"the filesystem broker under {var}/broker"
+    )
     print(f"Micromoments on http://{HOST}:{PORT}/  (admin: /cms/, API docs: /api/v1/docs)")
     print(f"Celery worker with embedded beat on {broker}. Ctrl-C stops everything.")
     children = [
         subprocess.Popen(
             [
-                str(venv_bin / "celery"), "-A", "backend", "worker", "--beat",
-                "--loglevel=INFO", "--concurrency=2",
+                str(venv_bin / "celery"),
+                "-A",
+                "backend",
+                "worker",
+                "--beat",
+                "--loglevel=INFO",
+                "--concurrency=2",
                 f"--schedule={var / 'celerybeat-schedule'}",
             ]
         ),
-        subprocess.Popen([sys.executable, "manage.py", "runserver", f"{HOST}:{PORT}", "--noreload"]),
+        subprocess.Popen(
+            [sys.executable, "manage.py", "runserver", f"{HOST}:{PORT}", "--noreload"]
+        ),
     ]
 
     def stop(signum=None, frame=None):
@@ -40,10 +52,8 @@ def main() -> int:
     try:
         # Whichever child ends first ends the quick-start: a server without its worker is half a product.
         while all(child.poll() is None for child in children):
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 children[0].wait(timeout=0.5)
-            except subprocess.TimeoutExpired:
-                pass
     except KeyboardInterrupt:
         pass
     finally:

@@ -69,6 +69,8 @@ def readyz(request: HttpRequest) -> JsonResponse:
     body = {
         "status": "ok" if not failing else "unavailable",
         "failing": failing,
-        "checks": {c.name: {"ok": c.ok, **({"detail": c.detail} if c.detail else {})} for c in checks},
+        "checks": {
+            c.name: {"ok": c.ok, **({"detail": c.detail} if c.detail else {})} for c in checks
+        },
     }
     return JsonResponse(body, status=503 if failing else 200)

@@ -88,7 +88,9 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------------------
 # PostgreSQL in production and tests; SQLite under var/ only for the embedded quick-start.
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'micromoments.sqlite3'}")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
+DATABASES = {
+    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # The quick-start runs a web server and a worker against one file: wait for locks, don't fail.
@@ -233,3 +235,10 @@ NINJA_PAGINATION_MAX_LIMIT = 100
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # English stemming so "refunds" finds "refund"; SQLite's FTS5 (quick-start) has its own.
     WAGTAILSEARCH_BACKENDS["default"]["SEARCH_CONFIG"] = "english"
+
+# --- API tokens and throttling --------------------------------------------------------------------
+API_TOKEN_TTL = timedelta(days=env_int("API_TOKEN_TTL_DAYS", 30))
+WAGTAILAPI_TOKEN_LAST_USED_INTERVAL = 60
+# Failed sign-ins allowed per window before further attempts get 429 with Retry-After.
+API_SIGNIN_FAILURES_PER_ADDRESS = env_str("API_SIGNIN_FAILURES_PER_ADDRESS", "20/15min")
+API_SIGNIN_FAILURES_PER_USERNAME = env_str("API_SIGNIN_FAILURES_PER_USERNAME", "5/15min")

@@ -41,7 +41,9 @@ def list_modules(request: HttpRequest, filters: Query[ModuleFilters]):
         get_object_or_404(JobTask, pk=filters.job_task)
         modules = modules.filter(job_tasks=filters.job_task)
     if filters.event is not None:
-        modules = modules.filter(journey_steps__event_id=filters.event, journey_steps__event__live=True)
+        modules = modules.filter(
+            journey_steps__event_id=filters.event, journey_steps__event__live=True
+        )
     modules = modules.distinct()
     if filters.q and filters.q.strip():
         modules = modules.search(filters.q, operator="or", order_by_relevance=True)
@@ -58,14 +60,19 @@ def get_module(request: HttpRequest, module_id: int):
     module = get_object_or_404(live_modules(), pk=module_id)
     payload = {
         **_module_summary(module),
-        "last_published_at": module.last_published_at.isoformat() if module.last_published_at else None,
-        "body": module.body.stream_block.get_api_representation(module.body, context={"request": request}),
+        "last_published_at": module.last_published_at.isoformat()
+        if module.last_published_at
+        else None,
+        "body": module.body.stream_block.get_api_representation(
+            module.body, context={"request": request}
+        ),
     }
     content = json.dumps(payload, cls=DjangoJSONEncoder, sort_keys=True).encode()
     etag = quote_etag(hashlib.sha256(content).hexdigest()[:32])
-    if etag in parse_etags(request.headers.get("If-None-Match", "")) or request.headers.get(
-        "If-None-Match", ""
-    ).strip() == "*":
+    if (
+        etag in parse_etags(request.headers.get("If-None-Match", ""))
+        or request.headers.get("If-None-Match", "").strip() == "*"
+    ):
         response = HttpResponse(status=304)
     else:
         response = HttpResponse(content, content_type="application/json")
@@ -79,4 +86,3 @@ def search(request: HttpRequest, q: str = Query(..., min_length=1, max_length=20
     """Modules and job tasks for a question in plain words; an editor's pick comes first."""
     hits = search_service.search(q, today=timezone.localdate())
     return {"query": search_service.normalise(q), "results": hits}
-

@@ -23,7 +23,9 @@ class RenditionImageBlock(blocks.StructBlock):
     """An image with alt text; the API sends renditions (URL, width, height), not an id."""
 
     image = ImageChooserBlock()
-    alt_text = blocks.CharBlock(max_length=255, help_text="What the picture shows, for screen readers.")
+    alt_text = blocks.CharBlock(
+        max_length=255, help_text="What the picture shows, for screen readers."
+    )
     caption = blocks.CharBlock(required=False, max_length=255)
 
     RENDITIONS = {"small": "max-480x480|format-webp", "large": "max-1200x1200|format-webp"}
@@ -50,7 +52,9 @@ class VideoBlock(blocks.StructBlock):
     url = blocks.URLBlock(help_text="A link to the video (your video platform or an MP4).")
     title = blocks.CharBlock(max_length=255)
     duration_seconds = blocks.IntegerBlock(
-        min_value=1, max_value=60 * 60, help_text="Length of the video; counts toward the module's minutes."
+        min_value=1,
+        max_value=60 * 60,
+        help_text="Length of the video; counts toward the module's minutes.",
     )
     transcript = blocks.TextBlock(required=False)
 
@@ -94,7 +98,9 @@ class QuestionBlock(blocks.StructBlock):
         max_num=MAX_CHOICES,
         help_text="2–6 choices; tick the correct one(s).",
     )
-    explanation = blocks.TextBlock(help_text="Shown after answering: why the right answer is right.")
+    explanation = blocks.TextBlock(
+        help_text="Shown after answering: why the right answer is right."
+    )
 
     def clean(self, value):
         value = super().clean(value)
@@ -142,7 +148,9 @@ class AskAPeerBlock(blocks.StructBlock):
     """A social prompt: a conversation with a colleague. It counts toward the 20."""
 
     prompt = blocks.TextBlock(help_text="What to ask, and whom.")
-    who = blocks.CharBlock(required=False, max_length=255, help_text="e.g. 'your buddy', 'a team lead'.")
+    who = blocks.CharBlock(
+        required=False, max_length=255, help_text="e.g. 'your buddy', 'a team lead'."
+    )
 
     class Meta:
         icon = "group"

@@ -75,7 +75,9 @@ class JobTask(index.Indexed, models.Model):
 class MicroModule(Page):
     """A 2–5 minute module: text, media, practice questions and prompts to learn on the job and with others."""
 
-    summary = models.TextField(max_length=500, help_text="One or two sentences: what the learner can do after.")
+    summary = models.TextField(
+        max_length=500, help_text="One or two sentences: what the learner can do after."
+    )
     job_tasks = ParentalManyToManyField(JobTask, blank=True, related_name="modules")
     body = StreamField(ModuleBodyBlock(), use_json_field=True)
     minutes_override = models.PositiveSmallIntegerField(
@@ -175,7 +177,9 @@ class ChangeEvent(DraftStateMixin, RevisionMixin, index.Indexed, ClusterableMode
     def clean(self):
         super().clean()
         if self.kind != self.Kind.ONBOARDING and self.date is None:
-            raise ValidationError({"date": "Give the date this event happens (only onboarding goes without)."})
+            raise ValidationError(
+                {"date": "Give the date this event happens (only onboarding goes without)."}
+            )
 
     @property
     def anchors_on_start_date(self) -> bool:
@@ -227,12 +231,15 @@ class JourneyStep(Orderable):
     )
     instructions = models.TextField(blank=True)
     day_offset = models.IntegerField(
-        default=0, help_text="Days from the event's date (or start date) when the step unlocks; negative = before."
+        default=0,
+        help_text="Days from the event's date (or start date) when the step unlocks; negative = before.",
     )
     due_offset = models.PositiveSmallIntegerField(
         default=3, help_text="Days after unlocking by which the step is due."
     )
-    confirmed_by = models.CharField(max_length=16, choices=Confirmer.choices, default=Confirmer.SELF)
+    confirmed_by = models.CharField(
+        max_length=16, choices=Confirmer.choices, default=Confirmer.SELF
+    )
 
     panels = [
         FieldPanel("title"),
@@ -276,7 +283,9 @@ class SearchMiss(models.Model):
     misses = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["query", "date"], name="one_miss_row_per_query_day")]
+        constraints = [
+            models.UniqueConstraint(fields=["query", "date"], name="one_miss_row_per_query_day")
+        ]
         verbose_name = "search that found nothing"
 
     def __str__(self) -> str:

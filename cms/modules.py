@@ -20,11 +20,15 @@ def _block_words_and_seconds(block_type: str, value) -> tuple[int, int]:
     if block_type == "video":
         return _words(value.get("title", "")), int(value.get("duration_seconds") or 0)
     if block_type == "checklist":
-        return _words(value.get("title", "")) + sum(_words(item) for item in value.get("items", [])), 0
+        return _words(value.get("title", "")) + sum(
+            _words(item) for item in value.get("items", [])
+        ), 0
     if block_type == "question":
         choices = " ".join(choice["text"] for choice in value.get("choices", []))
         # Answering takes longer than reading: count the prompt and choices twice.
-        return 2 * _words(value.get("prompt", "") + " " + choices) + _words(value.get("explanation", "")), 0
+        return 2 * _words(value.get("prompt", "") + " " + choices) + _words(
+            value.get("explanation", "")
+        ), 0
     if block_type == "image":
         return 0, 5  # a glance
     return sum(_words(v) for v in value.values() if isinstance(v, str)), 0

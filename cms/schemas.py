@@ -20,7 +20,9 @@ class ModuleSummaryOut(Schema):
 
 class BlockOut(Schema):
     type: str
-    id: str | None = Field(description="The block's stable StreamField id; practice cards follow it.")
+    id: str | None = Field(
+        description="The block's stable StreamField id; practice cards follow it."
+    )
     value: Any
 
 
@@ -32,7 +34,9 @@ class ModuleOut(ModuleSummaryOut):
 class ModuleFilters(Schema):
     job_task: int | None = Field(None, description="Only modules tied to this job task.")
     event: int | None = Field(None, description="Only modules in this change event's journey.")
-    q: str | None = Field(None, max_length=200, description="Full-text filter over title, summary and body.")
+    q: str | None = Field(
+        None, max_length=200, description="Full-text filter over title, summary and body."
+    )
 
 
 class SearchResultOut(Schema):
@@ -41,7 +45,9 @@ class SearchResultOut(Schema):
     title: str
     summary: str = ""
     estimated_minutes: int | None = None
-    module_ids: list[int] = Field(default_factory=list, description="For a job task: modules that teach it.")
+    module_ids: list[int] = Field(
+        default_factory=list, description="For a job task: modules that teach it."
+    )
     promoted: bool = False
 
 

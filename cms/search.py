@@ -57,15 +57,23 @@ def search(query_string: str, *, today: date, limit: int = MAX_RESULTS) -> list[
         .values_list("page_id", flat=True)
     )
     promoted_modules = MicroModule.objects.live().in_bulk(promoted_ids)
-    hits = [_module_hit(promoted_modules[pk], promoted=True) for pk in promoted_ids if pk in promoted_modules]
+    hits = [
+        _module_hit(promoted_modules[pk], promoted=True)
+        for pk in promoted_ids
+        if pk in promoted_modules
+    ]
 
     scored: list[tuple[float, SearchHit]] = []
-    modules = MicroModule.objects.live().search(query_string, operator="or").annotate_score("_score")
+    modules = (
+        MicroModule.objects.live().search(query_string, operator="or").annotate_score("_score")
+    )
     for module in modules[:limit]:
         if module.pk not in promoted_modules:
             scored.append((module._score or 0.0, _module_hit(module)))
 
-    tasks = list(JobTask.objects.all().search(query_string, operator="or").annotate_score("_score")[:limit])
+    tasks = list(
+        JobTask.objects.all().search(query_string, operator="or").annotate_score("_score")[:limit]
+    )
     modules_by_task = _live_module_ids_by_task([task.pk for task in tasks])
     for task in tasks:
         scored.append(

@@ -1,12 +1,27 @@
+import uuid
+
 import pytest
 from django.conf import settings
+
+from tests.factories import LearnerFactory, token_client
 
 
 def pytest_configure(config):
     assert settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql", (
         "The suite runs on PostgreSQL: run it with `make test` (or set DATABASE_URL)."
     )
-    assert settings.REDIS_URL, "The suite runs on Redis: run it with `make test` (or set REDIS_URL)."
+    assert settings.REDIS_URL, (
+        "The suite runs on Redis: run it with `make test` (or set REDIS_URL)."
+    )
+
+
+@pytest.fixture(autouse=True)
+def _own_cache_namespace(settings):
+    # Throttle histories live in the Redis cache: each test gets its own key prefix, so tests start
+    # clean without flushing a Redis database that other runs (or the broker) share.
+    settings.CACHES = {
+        "default": {**settings.CACHES["default"], "KEY_PREFIX": f"test-{uuid.uuid4().hex[:12]}"}
+    }
 
 
 @pytest.fixture
@@ -14,3 +29,14 @@ def library(db):
     from cms.models import ModuleIndexPage
 
     return ModuleIndexPage.objects.get()
+
+
+@pytest.fixture
+def learner(db):
+    return LearnerFactory(user__username="dana")
+
+
+@pytest.fixture
+def api_client(learner):
+    """The API as the signed-in learner `dana` sees it."""
+    return token_client(learner.user)

@@ -23,9 +23,15 @@ def ensure_user(username: str, *, email: str, first_name: str, last_name: str, *
 def ensure_content_accounts():
     """`admin` (superuser) and `demo-author` (an L&D author: the Authors group)."""
     admin = ensure_user(
-        "admin", email="admin@example.com", first_name="Ada", last_name="Admin",
-        is_staff=True, is_superuser=True,
+        "admin",
+        email="admin@example.com",
+        first_name="Ada",
+        last_name="Admin",
+        is_staff=True,
+        is_superuser=True,
     )
-    author = ensure_user("demo-author", email="author@example.com", first_name="Dana", last_name="Author")
+    author = ensure_user(
+        "demo-author", email="author@example.com", first_name="Dana", last_name="Author"
+    )
     author.groups.add(ensure_authors_group())
     return admin, author

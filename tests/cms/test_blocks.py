@@ -52,5 +52,12 @@ def test_question_api_representation_hides_the_correct_answer():
 
 def test_module_body_offers_every_block_of_the_design():
     assert set(ModuleBodyBlock().child_blocks) == {
-        "text", "image", "video", "key_takeaway", "checklist", "question", "try_on_the_job", "ask_a_peer",
+        "text",
+        "image",
+        "video",
+        "key_takeaway",
+        "checklist",
+        "question",
+        "try_on_the_job",
+        "ask_a_peer",
     }

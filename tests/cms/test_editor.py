@@ -23,7 +23,9 @@ def add_module(editor_client, library, *, words: int, action: str = "action-publ
             "title": "Refund policy in full",
             "slug": "refund-policy",
             "summary": "Everything about refunds.",
-            "body": streamfield([("text", rich_text("<p>" + " ".join(["refund"] * words) + "</p>"))]),
+            "body": streamfield(
+                [("text", rich_text("<p>" + " ".join(["refund"] * words) + "</p>"))]
+            ),
         }
     )
     data[action] = "1"

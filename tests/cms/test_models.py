@@ -21,7 +21,10 @@ def test_minutes_are_derived_from_words_and_video_length(library):
     module = publish_module(
         body=[
             text(words(400)),  # two minutes of reading at 200 words a minute
-            ("video", {"url": "https://video.example.com/a.mp4", "title": "Demo", "duration_seconds": 90}),
+            (
+                "video",
+                {"url": "https://video.example.com/a.mp4", "title": "Demo", "duration_seconds": 90},
+            ),
         ]
     )
     # 2 min of words (+ the 1-word title) and 1.5 min of video → 4 min, rounded up.
@@ -71,7 +74,9 @@ def test_an_audience_rule_needs_a_role_or_a_team():
 
 
 def test_a_formal_step_needs_a_module(library):
-    event = ChangeEvent.objects.create(name="Rollout", kind="software_rollout", date=datetime.date(2026, 12, 1))
+    event = ChangeEvent.objects.create(
+        name="Rollout", kind="software_rollout", date=datetime.date(2026, 12, 1)
+    )
     step = JourneyStep(event=event, title="Read the guide", kind=JourneyStep.Kind.FORMAL)
     with pytest.raises(ValidationError) as exc:
         step.clean()

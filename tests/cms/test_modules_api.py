@@ -21,45 +21,49 @@ def refunds(library):
     )
 
 
-def test_list_is_paginated_with_items_and_count(client, refunds):
+def test_list_is_paginated_with_items_and_count(api_client, refunds):
     publish_module(title="Second")
-    body = client.get("/api/v1/modules?page_size=1").json()
+    body = api_client.get("/api/v1/modules?page_size=1").json()
     assert body["count"] == 2
     assert len(body["items"]) == 1
     assert set(body["items"][0]) == {"id", "title", "summary", "estimated_minutes", "job_tasks"}
 
 
-def test_list_serves_live_modules_only(client, refunds):
+def test_list_serves_live_modules_only(api_client, refunds):
     publish_module(title="Draft only", live=False)
-    titles = [m["title"] for m in client.get("/api/v1/modules").json()["items"]]
+    titles = [m["title"] for m in api_client.get("/api/v1/modules").json()["items"]]
     assert titles == ["Refunds in three steps"]
 
 
-def test_list_filters_by_job_task(client, refunds):
+def test_list_filters_by_job_task(api_client, refunds):
     other = JobTaskFactory(name="Escalate a ticket")
     publish_module(title="Escalations", job_tasks=[other])
-    items = client.get(f"/api/v1/modules?job_task={other.pk}").json()["items"]
+    items = api_client.get(f"/api/v1/modules?job_task={other.pk}").json()["items"]
     assert [m["title"] for m in items] == ["Escalations"]
     assert items[0]["job_tasks"] == [{"id": other.pk, "name": "Escalate a ticket"}]
 
 
-def test_list_filters_by_event_journey(client, refunds):
+def test_list_filters_by_event_journey(api_client, refunds):
     publish_module(title="Not in the journey")
-    event = ChangeEvent.objects.create(name="Launch", kind="product_launch", date=datetime.date(2026, 12, 1))
+    event = ChangeEvent.objects.create(
+        name="Launch", kind="product_launch", date=datetime.date(2026, 12, 1)
+    )
     JourneyStep.objects.create(event=event, title="Learn refunds", kind="formal", module=refunds)
     event.save_revision().publish()
-    items = client.get(f"/api/v1/modules?event={event.pk}").json()["items"]
+    items = api_client.get(f"/api/v1/modules?event={event.pk}").json()["items"]
     assert [m["title"] for m in items] == ["Refunds in three steps"]
 
 
-def test_list_filters_by_text(client, refunds):
-    publish_module(title="Password resets", body=[text("<p>Send the reset link from the account page.</p>")])
-    items = client.get("/api/v1/modules?q=reset link").json()["items"]
+def test_list_filters_by_text(api_client, refunds):
+    publish_module(
+        title="Password resets", body=[text("<p>Send the reset link from the account page.</p>")]
+    )
+    items = api_client.get("/api/v1/modules?q=reset link").json()["items"]
     assert [m["title"] for m in items] == ["Password resets"]
 
 
-def test_detail_shapes_the_body_with_stable_block_ids_and_no_answers(client, refunds):
-    response = client.get(f"/api/v1/modules/{refunds.pk}")
+def test_detail_shapes_the_body_with_stable_block_ids_and_no_answers(api_client, refunds):
+    response = api_client.get(f"/api/v1/modules/{refunds.pk}")
     assert response.status_code == 200
     body = response.json()
     assert body["title"] == "Refunds in three steps"
@@ -67,44 +71,50 @@ def test_detail_shapes_the_body_with_stable_block_ids_and_no_answers(client, ref
     assert [b["type"] for b in body["body"]] == ["text", "question"]
     stored_ids = [child.id for child in refunds.body]
     assert [b["id"] for b in body["body"]] == stored_ids
-    assert body["body"][1]["value"] == {"prompt": "Which is right?", "choices": ["Right", "Wrong"], "multiple": False}
+    assert body["body"][1]["value"] == {
+        "prompt": "Which is right?",
+        "choices": ["Right", "Wrong"],
+        "multiple": False,
+    }
     assert "correct" not in response.content.decode()
 
 
-def test_detail_sends_an_etag_and_answers_304_when_unchanged(client, refunds):
-    first = client.get(f"/api/v1/modules/{refunds.pk}")
+def test_detail_sends_an_etag_and_answers_304_when_unchanged(api_client, refunds):
+    first = api_client.get(f"/api/v1/modules/{refunds.pk}")
     etag = first["ETag"]
-    again = client.get(f"/api/v1/modules/{refunds.pk}", HTTP_IF_NONE_MATCH=etag)
+    again = api_client.get(f"/api/v1/modules/{refunds.pk}", HTTP_IF_NONE_MATCH=etag)
     assert again.status_code == 304
     assert again.content == b""
     refunds.title = "Refunds in two steps"
     refunds.save_revision().publish()
-    changed = client.get(f"/api/v1/modules/{refunds.pk}", HTTP_IF_NONE_MATCH=etag)
+    changed = api_client.get(f"/api/v1/modules/{refunds.pk}", HTTP_IF_NONE_MATCH=etag)
     assert changed.status_code == 200
     assert changed["ETag"] != etag
 
 
-def test_unknown_and_draft_modules_are_404_in_json(client, library):
+def test_unknown_and_draft_modules_are_404_in_json(api_client, library):
     draft = publish_module(title="Draft", live=False)
     for module_id in (draft.pk, 999_999):
-        response = client.get(f"/api/v1/modules/{module_id}")
+        response = api_client.get(f"/api/v1/modules/{module_id}")
         assert response.status_code == 404
         assert response["Content-Type"] == "application/json; charset=utf-8"
         assert response.json()["detail"]
 
 
-def test_a_bad_parameter_is_422_naming_the_field(client, library):
-    response = client.get("/api/v1/modules?job_task=refunds")
+def test_a_bad_parameter_is_422_naming_the_field(api_client, library):
+    response = api_client.get("/api/v1/modules?job_task=refunds")
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "job_task"
     assert "job_task" in response.json()["detail"]
 
 
-def test_an_unknown_job_task_filter_is_404(client, library):
-    assert client.get("/api/v1/modules?job_task=424242").status_code == 404
+def test_an_unknown_job_task_filter_is_404(api_client, library):
+    assert api_client.get("/api/v1/modules?job_task=424242").status_code == 404
 
 
-def test_openapi_describes_the_endpoints(client):
-    schema = client.get("/api/v1/openapi.json").json()
-    assert {"/api/v1/modules", "/api/v1/modules/{module_id}", "/api/v1/search"} <= set(schema["paths"])
-    assert client.get("/api/v1/docs").status_code == 200
+def test_openapi_describes_the_endpoints(api_client):
+    schema = api_client.get("/api/v1/openapi.json").json()
+    assert {"/api/v1/modules", "/api/v1/modules/{module_id}", "/api/v1/search"} <= set(
+        schema["paths"]
+    )
+    assert api_client.get("/api/v1/docs").status_code == 200

@@ -13,14 +13,18 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def content(library):
     refund = JobTaskFactory(
-        name="Process a refund", synonyms="give money back\nreimburse a customer", description="Return money."
+        name="Process a refund",
+        synonyms="give money back\nreimburse a customer",
+        description="Return money.",
     )
     password = JobTaskFactory(name="Reset a password", synonyms="locked out\nforgot login")
     return {
         "refunds": publish_module(
             title="Refunds in three steps",
             summary="Refund an order without a supervisor.",
-            body=[text("<p>Open the order, choose Refund and pick the reason the customer gives.</p>")],
+            body=[
+                text("<p>Open the order, choose Refund and pick the reason the customer gives.</p>")
+            ],
             job_tasks=[refund],
         ),
         "passwords": publish_module(
@@ -33,8 +37,8 @@ def content(library):
     }
 
 
-def test_a_plain_question_finds_the_module_and_task(client, content):
-    body = client.get("/api/v1/search", {"q": "how do I refund an order"}).json()
+def test_a_plain_question_finds_the_module_and_task(api_client, content):
+    body = api_client.get("/api/v1/search", {"q": "how do I refund an order"}).json()
     assert body["query"] == "how do I refund an order"
     kinds_ids = [(r["kind"], r["id"]) for r in body["results"]]
     assert ("module", content["refunds"].pk) in kinds_ids
@@ -42,48 +46,50 @@ def test_a_plain_question_finds_the_module_and_task(client, content):
     assert ("module", content["passwords"].pk) not in kinds_ids[:2]
 
 
-def test_task_synonyms_find_the_task_and_its_modules(client, content):
-    results = client.get("/api/v1/search", {"q": "give money back"}).json()["results"]
+def test_task_synonyms_find_the_task_and_its_modules(api_client, content):
+    results = api_client.get("/api/v1/search", {"q": "give money back"}).json()["results"]
     assert results[0]["kind"] in {"job_task", "module"}
     task = next(r for r in results if r["kind"] == "job_task")
     assert task["id"] == content["refund_task"].pk
     assert task["module_ids"] == [content["refunds"].pk]
 
 
-def test_an_editors_pick_comes_first(client, content):
+def test_an_editors_pick_comes_first(api_client, content):
     query = Query.get("refund")
     SearchPromotion.objects.create(query=query, page=content["passwords"], sort_order=0)
-    results = client.get("/api/v1/search", {"q": "refund"}).json()["results"]
+    results = api_client.get("/api/v1/search", {"q": "refund"}).json()["results"]
     assert (results[0]["kind"], results[0]["id"], results[0]["promoted"]) == (
-        "module", content["passwords"].pk, True,
+        "module",
+        content["passwords"].pk,
+        True,
     )
     assert [r["id"] for r in results if r["kind"] == "module"].count(content["passwords"].pk) == 1
 
 
-def test_nothing_found_is_an_empty_list_and_counted_as_a_miss(client, content):
-    body = client.get("/api/v1/search", {"q": "quantum entanglement"}).json()
+def test_nothing_found_is_an_empty_list_and_counted_as_a_miss(api_client, content):
+    body = api_client.get("/api/v1/search", {"q": "quantum entanglement"}).json()
     assert body["results"] == []
     query = Query.get("quantum entanglement")
     today = timezone.localdate()
     assert query.daily_hits.get(date=today).hits == 1
-    client.get("/api/v1/search", {"q": "quantum  entanglement"})
+    api_client.get("/api/v1/search", {"q": "quantum  entanglement"})
     assert SearchMiss.objects.get(query=query, date=today).misses == 2
 
 
-def test_every_search_is_logged_in_wagtails_query_log(client, content):
-    client.get("/api/v1/search", {"q": "refund"})
-    client.get("/api/v1/search", {"q": "refund"})
+def test_every_search_is_logged_in_wagtails_query_log(api_client, content):
+    api_client.get("/api/v1/search", {"q": "refund"})
+    api_client.get("/api/v1/search", {"q": "refund"})
     assert Query.get("refund").daily_hits.get(date=timezone.localdate()).hits == 2
     assert not SearchMiss.objects.exists()
 
 
-def test_drafts_are_not_found(client, library):
+def test_drafts_are_not_found(api_client, library):
     publish_module(title="Secret draft about refunds", live=False)
-    assert client.get("/api/v1/search", {"q": "refunds"}).json()["results"] == []
+    assert api_client.get("/api/v1/search", {"q": "refunds"}).json()["results"] == []
 
 
 @pytest.mark.parametrize("params", [{}, {"q": ""}, {"q": "x" * 201}])
-def test_a_missing_or_bad_query_is_422(client, params):
-    response = client.get("/api/v1/search", params)
+def test_a_missing_or_bad_query_is_422(api_client, params):
+    response = api_client.get("/api/v1/search", params)
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "q"

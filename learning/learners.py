@@ -1,0 +1,17 @@
+"""Who is asking: the learner behind a request, and what a manager may see."""
+
+from django.http import Http404, HttpRequest
+
+from learning.models import Learner
+
+
+def learner_for(request: HttpRequest) -> Learner:
+    """The signed-in user's learner profile; a user without one has no learner endpoints (404)."""
+    try:
+        return Learner.objects.select_related("user", "manager").get(user=request.user)
+    except Learner.DoesNotExist:
+        raise Http404("This account has no learner profile.") from None
+
+
+def is_manager(user) -> bool:
+    return Learner.objects.reports_of(user).exists()

@@ -1,0 +1,228 @@
+"""Learners, their enrolments in change events, and the 70:20:10 activity ledger."""
+
+import uuid
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+
+def validate_timezone(name: str) -> None:
+    if name not in zoneinfo.available_timezones():
+        raise ValidationError(
+            f"“{name}” is not an IANA time zone (e.g. Europe/Berlin).", code="timezone"
+        )
+
+
+class LearnerQuerySet(models.QuerySet):
+    def reports_of(self, manager) -> "LearnerQuerySet":
+        """The manager's direct reports: the only learners a manager may see."""
+        return self.filter(manager=manager)
+
+
+class Learner(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="learner"
+    )
+    role = models.CharField(max_length=100, blank=True, db_index=True)
+    team = models.CharField(max_length=100, blank=True, db_index=True)
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reports",
+        help_text="Their line manager, who follows their onboarding and confirms on-the-job tasks.",
+    )
+    start_date = models.DateField(null=True, blank=True)
+    timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+    locale = models.CharField(max_length=16, default="en")
+    # When the nudge planner should next look at this learner (UTC); recomputed on every change.
+    next_nudge_check_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = LearnerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["user__last_name", "user__first_name", "pk"]
+
+    def __str__(self) -> str:
+        return self.user.get_full_name() or self.user.get_username()
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+
+class EnrollmentQuerySet(models.QuerySet):
+    def for_learner(self, learner: Learner) -> "EnrollmentQuerySet":
+        return self.filter(learner=learner)
+
+
+class Enrollment(models.Model):
+    """A learner's place in a change event's journey, anchored on a date (their start date for onboarding)."""
+
+    learner = models.ForeignKey(Learner, on_delete=models.CASCADE, related_name="enrollments")
+    event = models.ForeignKey(
+        "cms.ChangeEvent", on_delete=models.CASCADE, related_name="enrollments"
+    )
+    anchor_date = models.DateField()
+    enrolled_at = models.DateTimeField(auto_now_add=True)
+
+    objects = EnrollmentQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["learner", "event"], name="one_enrollment_per_event")
+        ]
+        ordering = ["anchor_date", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.learner} in {self.event}"
+
+
+class Category(models.TextChoices):
+    """How people learn (70:20:10): a description of the mix, never a quota."""
+
+    EXPERIENCE = "experience", "On the job (70)"
+    SOCIAL = "social", "With others (20)"
+    FORMAL = "formal", "Formal (10)"
+
+
+class Verb(models.TextChoices):
+    MODULE_STARTED = "module_started", "started a module"
+    MODULE_COMPLETED = "module_completed", "completed a module"
+    STEP_DONE = "step_done", "did a journey step"
+    ACTIVITY_LOGGED = "activity_logged", "logged an activity"
+    FEEDBACK = "feedback", "gave feedback"
+    NUDGE_OPENED = "nudge_opened", "opened a nudge"
+
+
+class Confirmation(models.TextChoices):
+    NOT_NEEDED = "not_needed", "Not needed"
+    PENDING = "pending", "Waiting for confirmation"
+    CONFIRMED = "confirmed", "Confirmed"
+
+
+class ActivityQuerySet(models.QuerySet):
+    def counted(self) -> "ActivityQuerySet":
+        """Rows that count toward the 70:20:10 mix: categorised and not awaiting confirmation."""
+        return self.filter(category__isnull=False).exclude(confirmation=Confirmation.PENDING)
+
+
+class Activity(models.Model):
+    """The ledger: one row per thing a learner did. Maps one-to-one onto an xAPI statement."""
+
+    learner = models.ForeignKey(Learner, on_delete=models.CASCADE, related_name="activities")
+    client_id = models.UUIDField(
+        default=uuid.uuid4, help_text="The app's id for the event: the idempotency key."
+    )
+    verb = models.CharField(max_length=32, choices=Verb.choices)
+    # NULL: not part of the 70:20:10 mix (feedback, a nudge opened, a module merely started).
+    category = models.CharField(max_length=16, choices=Category.choices, null=True, blank=True)  # noqa: DJ001
+    minutes = models.PositiveIntegerField(default=0)
+    title = models.CharField(max_length=255, blank=True)
+    occurred_at = models.DateTimeField()
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    source = models.CharField(max_length=16, default="app")  # app | import | admin | system
+    module = models.ForeignKey(
+        "cms.MicroModule", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    step = models.ForeignKey(
+        "cms.JourneyStep", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    job_task = models.ForeignKey(
+        "cms.JobTask", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    nudge_id = models.BigIntegerField(
+        null=True, blank=True
+    )  # nudges.Nudge; learning does not import nudges
+    rating = models.PositiveSmallIntegerField(null=True, blank=True)
+    comment = models.TextField(blank=True)
+    confirmation = models.CharField(
+        max_length=16, choices=Confirmation.choices, default=Confirmation.NOT_NEEDED
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ActivityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "activities"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner", "client_id"], name="one_activity_per_client_event"
+            ),
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
+                name="rating_1_to_5",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["learner", "occurred_at"], name="activity_learner_time"),
+            models.Index(fields=["learner", "step"], name="activity_learner_step"),
+            models.Index(fields=["module", "verb"], name="activity_module_verb"),
+        ]
+        ordering = ["-occurred_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.learner} {self.get_verb_display()} at {self.occurred_at:%Y-%m-%d %H:%M}"
+
+    def as_xapi(self) -> dict:
+        """This row as an xAPI statement (actor, verb, object, result, timestamp)."""
+        base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+        user = self.learner.user
+        if self.module_id:
+            obj = {
+                "id": f"{base}/api/v1/modules/{self.module_id}",
+                "definition": {"name": {"en": self.title}},
+            }
+        elif self.step_id:
+            obj = {
+                "id": f"{base}/journey-steps/{self.step_id}",
+                "definition": {"name": {"en": self.title}},
+            }
+        elif self.nudge_id:
+            obj = {"id": f"{base}/nudges/{self.nudge_id}"}
+        else:
+            obj = {
+                "id": f"{base}/activities/{self.client_id}",
+                "definition": {"name": {"en": self.title}},
+            }
+        result: dict = {}
+        if self.minutes:
+            result["duration"] = f"PT{self.minutes}M"
+        if self.rating is not None:
+            result["score"] = {"raw": self.rating, "min": 1, "max": 5}
+        if self.comment:
+            result["response"] = self.comment
+        statement = {
+            "id": str(self.client_id),
+            "actor": {
+                "objectType": "Agent",
+                "name": str(self.learner),
+                "mbox": f"mailto:{user.email}",
+            },
+            "verb": {"id": XAPI_VERBS[self.verb], "display": {"en-US": self.get_verb_display()}},
+            "object": obj,
+            "timestamp": self.occurred_at.isoformat(),
+        }
+        if result:
+            statement["result"] = result
+        if self.category:
+            statement["context"] = {"extensions": {f"{base}/xapi/category": self.category}}
+        return statement
+
+
+XAPI_VERBS = {
+    Verb.MODULE_STARTED: "http://adlnet.gov/expapi/verbs/attempted",
+    Verb.MODULE_COMPLETED: "http://adlnet.gov/expapi/verbs/completed",
+    Verb.STEP_DONE: "http://adlnet.gov/expapi/verbs/completed",
+    Verb.ACTIVITY_LOGGED: "http://adlnet.gov/expapi/verbs/experienced",
+    Verb.FEEDBACK: "http://id.tincanapi.com/verb/rated",
+    Verb.NUDGE_OPENED: "http://activitystrea.ms/schema/1.0/open",
+}
