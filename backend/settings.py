@@ -227,6 +227,10 @@ WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
 MICROMOMENTS_BITE_SIZE_MINUTES = env_int("MICROMOMENTS_BITE_SIZE_MINUTES", 7)
 MICROMOMENTS_WORDS_PER_MINUTE = env_int("MICROMOMENTS_WORDS_PER_MINUTE", 200)
 MICROMOMENTS_API_PAGE_SIZE = env_int("MICROMOMENTS_API_PAGE_SIZE", 20)
+# Publishing an onboarding event enrols learners who started at most this many days ago.
+MICROMOMENTS_ONBOARDING_WINDOW_DAYS = env_int("MICROMOMENTS_ONBOARDING_WINDOW_DAYS", 90)
+# A learner with available steps and no activity for this many days is "drifting".
+MICROMOMENTS_DRIFTING_AFTER_DAYS = env_int("MICROMOMENTS_DRIFTING_AFTER_DAYS", 5)
 READYZ_TIMEOUT = timedelta(seconds=env_int("READYZ_TIMEOUT_SECONDS", 2))
 
 NINJA_PAGINATION_PER_PAGE = MICROMOMENTS_API_PAGE_SIZE

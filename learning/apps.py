@@ -5,3 +5,10 @@ class LearningConfig(AppConfig):
     name = "learning"
     verbose_name = "Learning"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from wagtail.signals import published
+
+        from learning.signals import on_published
+
+        published.connect(on_published, dispatch_uid="learning.enrol_on_publish")

@@ -23,3 +23,37 @@ class MeOut(Schema):
     locale: str
     manager: ManagerRef | None
     is_manager: bool
+
+
+class EventRef(Schema):
+    id: int
+    name: str
+    kind: str
+    date: datetime.date | None
+
+
+class StepOut(Schema):
+    id: int
+    title: str
+    kind: str
+    category: str
+    module_id: int | None
+    job_task_id: int | None
+    instructions: str
+    confirmed_by: str
+    state: str
+    unlocks_on: datetime.date
+    due_on: datetime.date
+    done_at: datetime.datetime | None
+    awaiting_confirmation: bool
+
+
+class JourneyOut(Schema):
+    id: int
+    event: EventRef
+    anchor_date: datetime.date
+    completion: float
+    steps_done: int
+    steps_total: int
+    overdue_steps: int
+    steps: list[StepOut]
