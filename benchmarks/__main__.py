@@ -1,0 +1,25 @@
+"""Run the benchmarks (all, or those named on the command line) against DATABASE_URL and REDIS_URL."""
+
+import importlib
+import pkgutil
+import sys
+import time
+
+import benchmarks
+
+
+def main(argv: list[str]) -> int:
+    names = argv or sorted(m.name for m in pkgutil.iter_modules(benchmarks.__path__) if not m.name.startswith("_"))
+    for name in names:
+        module = importlib.import_module(f"benchmarks.{name}")
+        if not hasattr(module, "main"):
+            continue
+        print(f"\n=== {name} ===", flush=True)
+        started = time.perf_counter()
+        module.main()
+        print(f"({name} took {time.perf_counter() - started:.1f} s)", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
