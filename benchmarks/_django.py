@@ -1,0 +1,36 @@
+"""Benchmark set-up: Django on a throwaway PostgreSQL database (Django's own test-database machinery)."""
+
+import contextlib
+import os
+import time
+from collections.abc import Iterator
+
+
+@contextlib.contextmanager
+def bench_database() -> Iterator[None]:
+    """Create and migrate `test_<name>` (as the test suite does), yield, then drop it."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
+    import django
+
+    django.setup()
+    from django.test.utils import setup_databases, setup_test_environment, teardown_databases
+
+    setup_test_environment()
+    started = time.perf_counter()
+    config = setup_databases(verbosity=0, interactive=False, keepdb=False)
+    print(f"(database created and migrated in {time.perf_counter() - started:.1f} s)", flush=True)
+    try:
+        yield
+    finally:
+        teardown_databases(config, verbosity=0)
+
+
+@contextlib.contextmanager
+def timed() -> Iterator[list[float]]:
+    """`with timed() as t: ...` then t[0] is the elapsed seconds."""
+    result: list[float] = []
+    started = time.perf_counter()
+    try:
+        yield result
+    finally:
+        result.append(time.perf_counter() - started)
