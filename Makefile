@@ -10,6 +10,8 @@ PYTHON ?= python3
 
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/bench
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/12
 
 .PHONY: help install run test bench lint browser demo clean
 
@@ -47,7 +49,7 @@ test: install browser
 	  $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 bench: install
-	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
+	DATABASE_URL=$${DATABASE_URL:-$(BENCH_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(BENCH_REDIS_URL)} \
 	  $(PY) -m benchmarks
 
 lint: install
