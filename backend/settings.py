@@ -213,6 +213,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # Wagtail's search-index and reference-index tasks log two lines per saved object.
+    "loggers": {"django_tasks": {"level": env_str("LOG_LEVEL_TASKS", "WARNING")}},
 }
 
 # --- Wagtail --------------------------------------------------------------------------------------

@@ -1,10 +1,10 @@
 """The shapes the demo content is written in: plain specs and one helper per module body block.
 
-The data files (`modules_support.py`, `modules_launch.py`) read like the editor would: a module is
-a title, a summary, its job tasks and a list of blocks in the StreamField's raw (type, value) form.
+The data files (`modules_*.py`, `job_tasks.py`, `events.py`) read the way an author writes: a module
+is a title, a summary, its job tasks and its blocks in the StreamField's raw (type, value) form.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 
 
 @dataclass(frozen=True)
@@ -27,8 +27,9 @@ class JobTaskSpec:
 class StepSpec:
     title: str
     kind: str  # a JourneyStep.Kind value
-    day_offset: int
-    due_offset: int = 3
+    _: KW_ONLY
+    day: int  # the step's day_offset: days from the start date (or launch date) when it unlocks
+    due_in: int = 3  # its due_offset: days after unlocking
     module: str = ""  # a ModuleSpec slug
     job_task: str = ""  # a JobTaskSpec name
     instructions: str = ""
@@ -89,5 +90,10 @@ def ask_a_peer(prompt: str, who: str = "") -> tuple[str, dict]:
 def video(url: str, title: str, duration_seconds: int, transcript: str = "") -> tuple[str, dict]:
     return (
         "video",
-        {"url": url, "title": title, "duration_seconds": duration_seconds, "transcript": transcript},
+        {
+            "url": url,
+            "title": title,
+            "duration_seconds": duration_seconds,
+            "transcript": transcript,
+        },
     )
