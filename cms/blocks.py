@@ -33,11 +33,13 @@ class RenditionImageBlock(blocks.StructBlock):
     def get_api_representation(self, value, context=None):
         image = value["image"]
         renditions = image.get_renditions(*self.RENDITIONS.values()) if image else {}
+        request = (context or {}).get("request")
+        absolute = request.build_absolute_uri if request is not None else (lambda url: url)
         return {
             "alt_text": value["alt_text"],
             "caption": value["caption"],
             "renditions": {
-                name: {"url": r.url, "width": r.width, "height": r.height}
+                name: {"url": absolute(r.url), "width": r.width, "height": r.height}
                 for name, spec in self.RENDITIONS.items()
                 if (r := renditions.get(spec)) is not None
             },

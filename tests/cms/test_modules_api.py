@@ -118,3 +118,39 @@ def test_openapi_describes_the_endpoints(api_client):
         schema["paths"]
     )
     assert api_client.get("/api/v1/docs").status_code == 200
+
+
+def test_images_are_served_as_renditions_with_urls_and_sizes(
+    api_client, library, settings, tmp_path
+):
+    import io
+
+    from django.core.files.images import ImageFile
+    from PIL import Image as PILImage
+    from wagtail.images.models import Image
+
+    settings.MEDIA_ROOT = tmp_path
+    buffer = io.BytesIO()
+    PILImage.new("RGB", (1600, 900), "#2a9d8f").save(buffer, format="PNG")
+    image = Image.objects.create(title="Order screen", file=ImageFile(buffer, name="order.png"))
+    module = publish_module(
+        title="Where the refund button is",
+        body=[
+            (
+                "image",
+                {"image": image, "alt_text": "The order screen", "caption": "Refund is top right"},
+            )
+        ],
+    )
+    block = api_client.get(f"/api/v1/modules/{module.pk}").json()["body"][0]
+    assert block["type"] == "image"
+    assert block["value"]["alt_text"] == "The order screen"
+    renditions = block["value"]["renditions"]
+    assert (renditions["small"]["width"], renditions["small"]["height"]) == (480, 270)
+    assert (renditions["large"]["width"], renditions["large"]["height"]) == (1200, 675)
+    url = renditions["large"]["url"]
+    assert url.startswith("http://testserver/media/images/")
+    assert url.endswith(".webp")
+    served = api_client.get(url.removeprefix("http://testserver"))
+    assert served.status_code == 200
+    assert served["Content-Type"] == "image/webp"
