@@ -14,6 +14,7 @@ from backend.auth import LearnerTokenAuth
 from backend.auth import router as auth_router
 from cms.api import router as cms_router
 from learning.api import router as learning_router
+from nudges.api import router as nudges_router
 
 logger = logging.getLogger(__name__)
 
@@ -93,3 +94,4 @@ def on_unexpected_error(request: HttpRequest, exc: Exception) -> HttpResponse:
 api.add_router("/", auth_router)
 api.add_router("/", cms_router)
 api.add_router("/", learning_router)
+api.add_router("/", nudges_router)

@@ -5,10 +5,13 @@ from django.utils import timezone
 from ninja import Router
 from ninja.pagination import PageNumberPagination, paginate
 
-from learning.journeys import JourneyState, enrollments_with_steps, journey_states
+from learning.events_api import router as events_router
+from learning.journeys import enrollments_with_steps, journey_states
 from learning.learners import is_manager, learner_for
+from learning.manager_api import router as manager_router
 from learning.models import Enrollment
-from learning.schemas import JourneyOut, MeOut
+from learning.progress_api import router as progress_router
+from learning.schemas import JourneyOut, MeOut, journey_out
 
 router = Router(tags=["learners"])
 
@@ -36,51 +39,26 @@ def me(request: HttpRequest):
     }
 
 
-def _journey_out(journey: JourneyState) -> dict:
-    enrollment = journey.enrollment
-    event = enrollment.event
-    return {
-        "id": enrollment.pk,
-        "event": {"id": event.pk, "name": event.name, "kind": event.kind, "date": event.date},
-        "anchor_date": enrollment.anchor_date,
-        "completion": journey.completion,
-        "steps_done": journey.done,
-        "steps_total": len(journey.steps),
-        "overdue_steps": journey.overdue,
-        "steps": [
-            {
-                "id": s.step.pk,
-                "title": s.step.title,
-                "kind": s.step.kind,
-                "category": s.step.category,
-                "module_id": s.step.module_id,
-                "job_task_id": s.step.job_task_id,
-                "instructions": s.step.instructions,
-                "confirmed_by": s.step.confirmed_by,
-                "state": s.state,
-                "unlocks_on": s.unlocks_on,
-                "due_on": s.due_on,
-                "done_at": s.done_at,
-                "awaiting_confirmation": s.awaiting_confirmation,
-            }
-            for s in journey.steps
-        ],
-    }
-
-
 @router.get("/journeys", response=list[JourneyOut], summary="My journeys")
 @paginate(PageNumberPagination)
 def list_journeys(request: HttpRequest):
     """My enrolments in live change events, each with its steps, their states and due dates."""
     learner = learner_for(request)
     enrollments = list(enrollments_with_steps(Enrollment.objects.for_learner(learner)))
-    return [_journey_out(j) for j in journey_states(enrollments, now=timezone.now())]
+    return [journey_out(j) for j in journey_states(enrollments, now=timezone.now())]
 
 
 @router.get("/journeys/{int:journey_id}", response=JourneyOut, summary="One of my journeys")
 def get_journey(request: HttpRequest, journey_id: int):
     learner = learner_for(request)
-    enrollments = list(enrollments_with_steps(Enrollment.objects.for_learner(learner).filter(pk=journey_id)))
+    enrollments = list(
+        enrollments_with_steps(Enrollment.objects.for_learner(learner).filter(pk=journey_id))
+    )
     if not enrollments:
         raise Http404("No such journey.")
-    return _journey_out(journey_states(enrollments, now=timezone.now())[0])
+    return journey_out(journey_states(enrollments, now=timezone.now())[0])
+
+
+router.add_router("", progress_router)
+router.add_router("", manager_router)
+router.add_router("", events_router)

@@ -6,7 +6,6 @@ steps) or recorded it as done and, where a buddy or manager confirms, that confi
 """
 
 import datetime
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 

@@ -2,7 +2,7 @@
 
 import datetime
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class ManagerRef(Schema):
@@ -23,6 +23,25 @@ class MeOut(Schema):
     locale: str
     manager: ManagerRef | None
     is_manager: bool
+
+
+class ShareOut(Schema):
+    category: str = Field(..., description="experience (70) | social (20) | formal (10)")
+    minutes: int
+    count: int
+    share: float = Field(..., description="Of all counted minutes, 0..1.")
+    reference: float = Field(
+        ..., description="The 70/20/10 reference shape, for comparison: a description, not a goal."
+    )
+
+
+class MixOut(Schema):
+    total_minutes: int
+    categories: list[ShareOut]
+
+    @staticmethod
+    def resolve_categories(mix) -> list:
+        return mix.shares
 
 
 class EventRef(Schema):
@@ -57,3 +76,35 @@ class JourneyOut(Schema):
     steps_total: int
     overdue_steps: int
     steps: list[StepOut]
+
+
+def journey_out(journey) -> dict:
+    """A `learning.journeys.JourneyState` in the JourneyOut shape (the learner's and manager's views)."""
+    enrollment, event = journey.enrollment, journey.enrollment.event
+    return {
+        "id": enrollment.pk,
+        "event": {"id": event.pk, "name": event.name, "kind": event.kind, "date": event.date},
+        "anchor_date": enrollment.anchor_date,
+        "completion": journey.completion,
+        "steps_done": journey.done,
+        "steps_total": len(journey.steps),
+        "overdue_steps": journey.overdue,
+        "steps": [
+            {
+                "id": s.step.pk,
+                "title": s.step.title,
+                "kind": s.step.kind,
+                "category": s.step.category,
+                "module_id": s.step.module_id,
+                "job_task_id": s.step.job_task_id,
+                "instructions": s.step.instructions,
+                "confirmed_by": s.step.confirmed_by,
+                "state": s.state,
+                "unlocks_on": s.unlocks_on,
+                "due_on": s.due_on,
+                "done_at": s.done_at,
+                "awaiting_confirmation": s.awaiting_confirmation,
+            }
+            for s in journey.steps
+        ],
+    }

@@ -1,0 +1,30 @@
+"""POST /events: the app's batch of things that happened, recorded offline or live."""
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Router
+
+from learning.events import record_events
+from learning.events_schemas import MAX_BATCH, EventsIn, EventsOut
+from learning.learners import learner_for
+
+TAGS = ["progress"]
+router = Router(tags=TAGS)
+
+
+@router.post(
+    "/events",
+    response=EventsOut,
+    summary="Record a batch of events",
+    tags=TAGS,  # on the operation too: mounted under the learners router, it would inherit both
+    description=(
+        f"Up to {MAX_BATCH} events, each with the app's UUID. The answer has one result per item, "
+        "in the order sent: `accepted`, `duplicate` (already recorded, or repeated in this batch) "
+        "or `rejected` with the reason. A rejected item does not stop the others, and sending the "
+        "same batch again changes nothing, so the app can retry until it gets an answer. Events "
+        "recorded offline days ago are fine; more than 5 minutes in the future is not."
+    ),
+)
+def post_events(request: HttpRequest, payload: EventsIn):
+    learner = learner_for(request)
+    return {"results": record_events(learner, payload.events, now=timezone.now())}

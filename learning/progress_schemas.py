@@ -1,0 +1,69 @@
+"""Shapes of GET /me/progress and GET /me/today."""
+
+import datetime
+
+from ninja import Field, Schema
+
+from learning.schemas import MixOut
+
+
+class JourneyProgressOut(Schema):
+    journey_id: int
+    event_id: int
+    event_name: str
+    event_kind: str
+    steps_done: int
+    steps_total: int
+    overdue_steps: int
+    completion: float = Field(..., description="Done steps over all steps, 0..1.")
+
+
+class StreakOut(Schema):
+    days: int = Field(
+        ..., description="Consecutive local days with activity, ending today or yesterday."
+    )
+    active_today: bool
+    last_active_on: datetime.date | None
+
+
+class ProgressOut(Schema):
+    today: datetime.date = Field(..., description="The learner's local date.")
+    steps_done: int
+    steps_total: int
+    completion: float = Field(..., description="Done steps over all steps of all journeys, 0..1.")
+    journeys: list[JourneyProgressOut]
+    mix: MixOut
+    streak: StreakOut
+
+
+class TodayStepOut(Schema):
+    journey_id: int
+    event_name: str
+    step_id: int
+    title: str
+    kind: str
+    category: str
+    module_id: int | None
+    estimated_minutes: int | None
+    instructions: str
+    state: str = Field(..., description="available | overdue")
+    unlocks_on: datetime.date
+    due_on: datetime.date
+    due_soon: bool = Field(..., description="Unlocked and due within two days.")
+
+
+class TodayModuleOut(Schema):
+    id: int
+    title: str
+    summary: str
+    estimated_minutes: int
+    reason: str = Field(
+        ..., description="journey: a step of one of my journeys; job_task: for a task they cover."
+    )
+
+
+class TodayOut(Schema):
+    date: datetime.date = Field(..., description="The learner's local date.")
+    minutes: int
+    steps: list[TodayStepOut]
+    modules: list[TodayModuleOut]

@@ -1,0 +1,224 @@
+"""The team view: a manager's direct reports, their progress (onboarding, overdue steps, the mix),
+who is drifting, and confirming the on-the-job steps that wait for them.
+
+A manager sees only their direct reports (`Learner.objects.reports_of`); anyone else is not found.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Max
+from django.http import Http404
+
+from cms.models import ChangeEvent, JourneyStep
+from learning.journeys import (
+    AVAILABLE,
+    DONE,
+    OVERDUE,
+    JourneyState,
+    enrollments_with_steps,
+    journey_states,
+)
+from learning.mix import Mix, mixes_for
+from learning.models import Activity, Confirmation, Enrollment, Learner
+
+RECENT_ACTIVITY_LIMIT = 20
+
+
+@dataclass(frozen=True)
+class ReportSummary:
+    learner: Learner
+    # Over the report's onboarding journeys; None when they are in none.
+    onboarding_completion: float | None
+    onboarding_steps_done: int
+    onboarding_steps_total: int
+    overdue_steps: int
+    # Steps recorded as done that wait for this manager's confirmation.
+    awaiting_confirmation: int
+    last_active: datetime.datetime | None
+    mix: Mix
+    drifting: bool
+
+
+@dataclass(frozen=True)
+class ReportDetail:
+    summary: ReportSummary
+    journeys: list[JourneyState]
+    recent_activity: list[Activity]
+    # Every pending step activity this manager can confirm, however old.
+    to_confirm: list[Activity]
+
+
+class ConfirmationConflict(Exception):
+    """The activity exists and is the manager's to see, but there is nothing to confirm."""
+
+
+def team_overview(manager_user, *, now: datetime.datetime) -> list[ReportSummary]:
+    """Each direct report's summary, in a fixed number of queries whatever the team's size.
+
+    Someone with no reports gets an empty list (being a manager is having reports).
+    """
+    reports = list(Learner.objects.reports_of(manager_user).select_related("user"))
+    return _summaries(reports, now=now)[0]
+
+
+def report_detail(manager_user, learner_id: int, *, now: datetime.datetime) -> ReportDetail:
+    """One direct report's journeys, step states and recent activity; 404 for anyone else."""
+    learner = (
+        Learner.objects.reports_of(manager_user)
+        .select_related("user")
+        .filter(pk=learner_id)
+        .first()
+    )
+    if learner is None:
+        raise Http404("No such learner among your reports.")
+    summaries, journeys = _summaries([learner], now=now)
+    activities = Activity.objects.filter(learner=learner).select_related("step", "confirmed_by")
+    return ReportDetail(
+        summary=summaries[0],
+        journeys=journeys,
+        recent_activity=list(activities[:RECENT_ACTIVITY_LIMIT]),
+        to_confirm=list(
+            activities.filter(
+                confirmation=Confirmation.PENDING,
+                step__confirmed_by=JourneyStep.Confirmer.MANAGER,
+            )
+        ),
+    )
+
+
+def confirm_activity(manager_user, activity_id: int, *, now: datetime.datetime) -> Activity:
+    """Confirm a direct report's pending on-the-job step: from now on the step counts as done.
+
+    404 unless the activity is a direct report's. ConfirmationConflict (409) when it was already
+    confirmed, or when it needs no manager's confirmation (not a step, a self- or buddy-confirmed
+    step, or a row that never waited): confirming twice is refused rather than silently repeated,
+    so the app can tell the manager someone (or another device) got there first.
+    """
+    activity = (
+        Activity.objects.filter(
+            pk=activity_id, learner__in=Learner.objects.reports_of(manager_user)
+        )
+        .select_related("step")
+        .first()
+    )
+    if activity is None:
+        raise Http404("No such activity among your reports'.")
+    if activity.confirmation == Confirmation.CONFIRMED:
+        raise ConfirmationConflict("This activity is already confirmed.")
+    if (
+        activity.confirmation != Confirmation.PENDING
+        or activity.step is None
+        or activity.step.confirmed_by != JourneyStep.Confirmer.MANAGER
+    ):
+        raise ConfirmationConflict("This activity needs no confirmation by a manager.")
+    # Conditional update: with two devices confirming at once, only one changes the row.
+    claimed = Activity.objects.filter(pk=activity.pk, confirmation=Confirmation.PENDING).update(
+        confirmation=Confirmation.CONFIRMED, confirmed_by=manager_user, confirmed_at=now
+    )
+    if not claimed:
+        raise ConfirmationConflict("This activity is already confirmed.")
+    return Activity.objects.select_related("step", "confirmed_by").get(pk=activity.pk)
+
+
+def _summaries(
+    reports: list[Learner], *, now: datetime.datetime
+) -> tuple[list[ReportSummary], list[JourneyState]]:
+    """Summaries of these learners in five queries: enrolments (2), step states, mix, last active."""
+    if not reports:
+        return [], []
+    ids = [learner.pk for learner in reports]
+    enrollments = list(enrollments_with_steps(Enrollment.objects.filter(learner_id__in=ids)))
+    journeys = journey_states(enrollments, now=now)
+    mixes = mixes_for(ids)
+    last_active = dict(
+        Activity.objects.filter(learner_id__in=ids)
+        .values("learner_id")
+        .annotate(last=Max("occurred_at"))
+        .order_by()
+        .values_list("learner_id", "last")
+    )
+    by_learner: dict[int, list[JourneyState]] = {pk: [] for pk in ids}
+    for journey in journeys:
+        by_learner[journey.enrollment.learner_id].append(journey)
+    summaries = [
+        _summary(
+            learner,
+            by_learner[learner.pk],
+            mix=mixes[learner.pk],
+            last_active=last_active.get(learner.pk),
+            now=now,
+        )
+        for learner in reports
+    ]
+    return summaries, journeys
+
+
+def _summary(
+    learner: Learner,
+    journeys: list[JourneyState],
+    *,
+    mix: Mix,
+    last_active: datetime.datetime | None,
+    now: datetime.datetime,
+) -> ReportSummary:
+    onboarding = [
+        s
+        for j in journeys
+        if j.enrollment.event.kind == ChangeEvent.Kind.ONBOARDING
+        for s in j.steps
+    ]
+    onboarding_done = sum(1 for s in onboarding if s.state == DONE)
+    steps = [s for j in journeys for s in j.steps]
+    return ReportSummary(
+        learner=learner,
+        onboarding_completion=round(onboarding_done / len(onboarding), 3) if onboarding else None,
+        onboarding_steps_done=onboarding_done,
+        onboarding_steps_total=len(onboarding),
+        overdue_steps=sum(1 for s in steps if s.state == OVERDUE),
+        awaiting_confirmation=sum(
+            1
+            for s in steps
+            if s.awaiting_confirmation and s.step.confirmed_by == JourneyStep.Confirmer.MANAGER
+        ),
+        last_active=last_active,
+        mix=mix,
+        drifting=_is_drifting(learner, journeys, last_active=last_active, now=now),
+    )
+
+
+def _is_drifting(
+    learner: Learner,
+    journeys: list[JourneyState],
+    *,
+    last_active: datetime.datetime | None,
+    now: datetime.datetime,
+) -> bool:
+    """Enrolled, with steps to do, and quiet for MICROMOMENTS_DRIFTING_AFTER_DAYS days.
+
+    A journey has had work waiting since the later of its enrolment and local midnight of the day
+    its oldest open step unlocked; quiet is counted from the later of the oldest such moment and the
+    last activity. So a new hire is not drifting on day one, nor someone enrolled yesterday in a
+    journey whose steps were already overdue. A step done and waiting for its confirmation is not
+    theirs to do.
+    """
+    waiting_since = []
+    for journey in journeys:
+        open_steps = [
+            s
+            for s in journey.steps
+            if s.state in (AVAILABLE, OVERDUE) and not s.awaiting_confirmation
+        ]
+        if open_steps:
+            first_unlock = min(s.unlocks_on for s in open_steps)
+            unlocked_at = datetime.datetime.combine(
+                first_unlock, datetime.time.min, tzinfo=learner.tz
+            )
+            waiting_since.append(max(unlocked_at, journey.enrollment.enrolled_at))
+    if not waiting_since:
+        return False
+    quiet_since = min(waiting_since)
+    if last_active is not None:
+        quiet_since = max(quiet_since, last_active)
+    return now - quiet_since >= datetime.timedelta(days=settings.MICROMOMENTS_DRIFTING_AFTER_DAYS)

@@ -1,0 +1,57 @@
+"""The learner's nudge preferences: read them, change any of them."""
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Router
+from ninja.errors import ValidationError
+
+from learning.learners import learner_for
+from nudges.models import NudgePreferences
+from nudges.preferences import (
+    InvalidPreferences,
+    format_time,
+    get_preferences,
+    update_preferences,
+)
+from nudges.schemas import PreferencesOut, PreferencesPatch
+
+router = Router(tags=["nudges"])
+
+
+@router.get("/me/preferences", response=PreferencesOut, summary="My nudge preferences")
+def read_preferences(request: HttpRequest):
+    learner = learner_for(request)
+    return _preferences_out(get_preferences(learner), timezone_name=learner.timezone)
+
+
+@router.patch("/me/preferences", response=PreferencesOut, summary="Change my nudge preferences")
+def change_preferences(request: HttpRequest, payload: PreferencesPatch):
+    """Change any of time zone, quiet hours, dead-time windows, daily cap, weekends, nudges on/off.
+
+    An invalid value is a 422 naming its field (e.g. `windows.0` for a window in quiet hours), and
+    then nothing changes. The answer is the whole preferences object.
+    """
+    learner = learner_for(request)
+    try:
+        preferences = update_preferences(
+            learner, payload.model_dump(exclude_unset=True), now=timezone.now()
+        )
+    except InvalidPreferences as exc:
+        raise ValidationError(
+            [{"loc": ["body", *e.field.split(".")], "msg": e.message} for e in exc.errors]
+        ) from None
+    return _preferences_out(preferences, timezone_name=learner.timezone)
+
+
+def _preferences_out(preferences: NudgePreferences, *, timezone_name: str) -> dict:
+    return {
+        "timezone": timezone_name,
+        "quiet_hours": {
+            "start": format_time(preferences.quiet_start),
+            "end": format_time(preferences.quiet_end),
+        },
+        "windows": preferences.windows,
+        "daily_cap": preferences.daily_cap,
+        "weekends": preferences.weekends,
+        "nudges_enabled": preferences.nudges_enabled,
+    }
