@@ -225,8 +225,13 @@ def _build_row(
         if step is None:
             return None, "step_id: no such step in your journeys"
         row.step_id, row.title, row.job_task_id = step.pk, step.title, step.job_task_id
-        row.category = step.category
-        row.minutes = item.minutes or (step.module.estimated_minutes if step.module else 0)
+        if step.kind == JourneyStep.Kind.FORMAL:
+            # The module's own module_completed counts the formal minutes; counting the step too
+            # would count the same learning twice in the mix.
+            row.category, row.minutes = None, 0
+        else:
+            row.category = step.category
+            row.minutes = item.minutes or (step.module.estimated_minutes if step.module else 0)
         if step.confirmed_by != JourneyStep.Confirmer.SELF:
             row.confirmation = Confirmation.PENDING
     elif isinstance(item, ActivityLoggedIn):

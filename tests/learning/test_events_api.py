@@ -114,20 +114,26 @@ def test_module_completed_counts_the_minutes_sent_over_the_estimate(api_client, 
     assert Activity.objects.get(learner=learner).minutes == 9
 
 
-def test_a_step_takes_its_category_and_minutes_from_its_module_or_zero(
-    api_client, learner, journey
+def test_a_step_takes_its_category_and_minutes_but_a_formal_step_counts_once(
+    api_client, learner, journey, module
 ):
     response = post(
         api_client,
         [
+            item("module_completed", module_id=module.pk),
             item("step_done", step_id=journey["Read about refunds"].pk),
             item("step_done", step_id=journey["Say hello in the team chat"].pk),
         ],
     )
-    assert statuses(response) == ["accepted", "accepted"]
+    assert statuses(response) == ["accepted"] * 3
     assert sorted(
-        Activity.objects.filter(learner=learner).values_list("category", "minutes", "confirmation")
-    ) == [("formal", 4, Confirmation.NOT_NEEDED), ("social", 0, Confirmation.NOT_NEEDED)]
+        Activity.objects.filter(learner=learner).values_list("verb", "category", "minutes")
+    ) == [
+        # The module's completion counts its formal minutes; its step is recorded, not counted again.
+        ("module_completed", "formal", 4),
+        ("step_done", None, 0),
+        ("step_done", "social", 0),
+    ]
 
 
 def test_a_step_a_buddy_or_manager_confirms_waits_for_them(api_client, learner, journey):
