@@ -12,3 +12,8 @@ class LearningConfig(AppConfig):
         from learning.signals import on_published
 
         published.connect(on_published, dispatch_uid="learning.enrol_on_publish")
+
+        from cms.demo import register_loader
+        from learning.demo import load_demo_learners
+
+        register_loader(load_demo_learners)

@@ -1,0 +1,49 @@
+"""seed_demo's learners: every learner and manager endpoint has something to show, and reloading changes nothing."""
+
+import pytest
+from django.core.management import call_command
+
+from learning.models import Activity, Confirmation, Enrollment, Learner
+from tests.factories import token_client
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def seeded():
+    call_command("seed_demo", verbosity=0)
+
+
+def test_demo_learners_have_a_manager_journeys_and_history(seeded):
+    first = Learner.objects.get(user__username="demo-learner")
+    second = Learner.objects.get(user__username="demo-learner2")
+    manager = Learner.objects.get(user__username="demo-manager")
+    assert first.manager == second.manager == manager.user
+    assert Enrollment.objects.filter(learner=first, event__kind="onboarding").exists()
+    assert Enrollment.objects.filter(learner=first, event__kind="product_launch").exists()
+    assert (
+        Activity.objects.filter(learner=first).count()
+        > Activity.objects.filter(learner=second).count()
+        > 0
+    )
+    assert Activity.objects.filter(learner=first, confirmation=Confirmation.PENDING).exists()
+
+
+def test_every_endpoint_has_something_to_show(seeded):
+    learner_api = token_client(Learner.objects.get(user__username="demo-learner").user)
+    progress = learner_api.get("/api/v1/me/progress").json()
+    assert progress["mix"]["total_minutes"] > 0
+    assert learner_api.get("/api/v1/journeys").json()["count"] == 2
+    today = learner_api.get("/api/v1/me/today?minutes=5").json()
+    assert today["steps"] or today["modules"]
+    manager_api = token_client(Learner.objects.get(user__username="demo-manager").user)
+    team = manager_api.get("/api/v1/manager/team").json()
+    assert {m["username"] for m in team["items"]} == {"demo-learner", "demo-learner2"}
+    first = next(m for m in team["items"] if m["username"] == "demo-learner")
+    assert manager_api.get(f"/api/v1/manager/learners/{first['id']}").json()["to_confirm"]
+
+
+def test_loading_the_demo_again_records_nothing_twice(seeded):
+    counts = (Learner.objects.count(), Enrollment.objects.count(), Activity.objects.count())
+    call_command("seed_demo", verbosity=0)
+    assert (Learner.objects.count(), Enrollment.objects.count(), Activity.objects.count()) == counts
