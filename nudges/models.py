@@ -39,3 +39,134 @@ class NudgePreferences(models.Model):
 
     def __str__(self) -> str:
         return f"Nudge preferences of {self.learner}"
+
+
+class Platform(models.TextChoices):
+    IOS = "ios", "iOS"
+    ANDROID = "android", "Android"
+    WEB = "web", "Web"
+
+
+class Device(models.Model):
+    """A phone (or browser) that can receive pushes: an FCM registration token or a Firebase installation id.
+
+    firebase-admin 7.7 deprecates registration tokens in favour of installation ids (`Message.fid`):
+    the app sends whichever it has, and we send to each device with what it registered.
+    """
+
+    user = models.ForeignKey("auth.User", on_delete=models.CASCADE, related_name="devices")
+    token = models.CharField(max_length=512, null=True, blank=True, unique=True)  # noqa: DJ001
+    fid = models.CharField(
+        "Firebase installation id", max_length=255, null=True, blank=True, unique=True
+    )  # noqa: DJ001
+    platform = models.CharField(max_length=16, choices=Platform.choices)
+    app_version = models.CharField(max_length=32, blank=True)
+    locale = models.CharField(max_length=16, blank=True)
+    active = models.BooleanField(default=True)
+    deactivated_reason = models.CharField(max_length=64, blank=True)
+    last_seen_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(token__isnull=False) | models.Q(fid__isnull=False),
+                name="device_has_an_address",
+            )
+        ]
+        indexes = [models.Index(fields=["user", "active"], name="device_user_active")]
+
+    def __str__(self) -> str:
+        address = self.fid or self.token or ""
+        return f"{self.get_platform_display()} device {address[:12]}… of {self.user}"
+
+
+class Nudge(models.Model):
+    """One push a learner should get, planned for a moment in UTC; sent at most once."""
+
+    class Kind(models.TextChoices):
+        PRACTICE_DUE = "practice_due", "Practice due"
+        STEP_UNLOCKED = "step_unlocked", "Journey step unlocked"
+        DEADLINE = "deadline", "Deadline tomorrow"
+        REENGAGE = "reengage", "Re-engage a drifting learner"
+        WEEKLY_DIGEST = "weekly_digest", "Manager's weekly digest"
+
+    class State(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        SUPPRESSED = "suppressed", "Suppressed"
+        EXPIRED = "expired", "Expired"
+
+    learner = models.ForeignKey("learning.Learner", on_delete=models.CASCADE, related_name="nudges")
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    # Unique: the same nudge is never planned twice (bulk_create(ignore_conflicts=True) relies on it).
+    dedupe_key = models.CharField(max_length=200, unique=True)
+    title = models.CharField(max_length=120)
+    body = models.CharField(max_length=240)
+    deep_link = models.CharField(max_length=255)
+    window = models.CharField(
+        max_length=32, blank=True, help_text="The dead-time window chosen, e.g. 'mon-08:00'."
+    )
+    planned_for = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    state = models.CharField(max_length=16, choices=State.choices, default=State.PLANNED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_at = models.DateTimeField(null=True, blank=True)  # when a sender moved it to `sending`
+    sent_at = models.DateTimeField(null=True, blank=True)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    provider_message_ids = models.JSONField(default=list, blank=True)
+    last_error = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["state", "planned_for"], name="nudge_due"),
+            models.Index(fields=["state", "claimed_at"], name="nudge_claimed"),
+            models.Index(fields=["learner", "planned_for"], name="nudge_learner_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.learner} at {self.planned_for:%Y-%m-%d %H:%M}"
+
+
+class Delivery(models.Model):
+    """What happened to one nudge on one device (FCM answers per message)."""
+
+    class State(models.TextChoices):
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        UNREGISTERED = "unregistered", "Token no longer valid"
+
+    nudge = models.ForeignKey(Nudge, on_delete=models.CASCADE, related_name="deliveries")
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="deliveries")
+    state = models.CharField(max_length=16, choices=State.choices)
+    message_id = models.CharField(max_length=255, blank=True)
+    error_code = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["nudge", "device"], name="one_delivery_per_device")
+        ]
+        verbose_name_plural = "deliveries"
+
+    def __str__(self) -> str:
+        return f"{self.nudge_id} → {self.device_id}: {self.state}"
+
+
+class OutboxMessage(models.Model):
+    """What the console/outbox push backend would have sent (the quick-start has no Firebase)."""
+
+    nudge = models.ForeignKey(Nudge, null=True, on_delete=models.SET_NULL, related_name="+")
+    device = models.ForeignKey(Device, null=True, on_delete=models.SET_NULL, related_name="+")
+    address = models.CharField(max_length=512)
+    payload = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Outbox message {self.pk} at {self.created_at:%Y-%m-%d %H:%M}"
