@@ -9,7 +9,9 @@ import benchmarks
 
 
 def main(argv: list[str]) -> int:
-    names = argv or sorted(m.name for m in pkgutil.iter_modules(benchmarks.__path__) if not m.name.startswith("_"))
+    names = argv or sorted(
+        m.name for m in pkgutil.iter_modules(benchmarks.__path__) if not m.name.startswith("_")
+    )
     for name in names:
         module = importlib.import_module(f"benchmarks.{name}")
         if not hasattr(module, "main"):

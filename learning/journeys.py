@@ -55,7 +55,13 @@ def audience_q(event: ChangeEvent, *, today: datetime.date) -> Q | None:
         audience = Q()
     else:
         rules = [
-            Q(**{k: v for k, v in (("role__iexact", r.role.strip()), ("team__iexact", r.team.strip())) if v})
+            Q(
+                **{
+                    k: v
+                    for k, v in (("role__iexact", r.role.strip()), ("team__iexact", r.team.strip()))
+                    if v
+                }
+            )
             for r in event.audience_rules.all()
         ]
         if not rules:
@@ -87,7 +93,11 @@ def _enrol(event: ChangeEvent, learners: Iterable[Learner]) -> int:
 
 def enrol_audience(event_id: int, *, today: datetime.date) -> int:
     """Enrol a live event's whole audience; safe to run any number of times. Returns rows attempted."""
-    event = ChangeEvent.objects.filter(pk=event_id, live=True).prefetch_related("audience_rules").first()
+    event = (
+        ChangeEvent.objects.filter(pk=event_id, live=True)
+        .prefetch_related("audience_rules")
+        .first()
+    )
     if event is None:
         return 0
     audience = audience_q(event, today=today)
@@ -117,10 +127,14 @@ def enrol_in_matching_events(learner_ids: list[int], *, today: datetime.date) ->
 
 def _reanchor_onboarding(learner_ids: list[int]) -> None:
     stale = Enrollment.objects.filter(
-        learner_id__in=learner_ids, event__kind=ChangeEvent.Kind.ONBOARDING, learner__start_date__isnull=False
+        learner_id__in=learner_ids,
+        event__kind=ChangeEvent.Kind.ONBOARDING,
+        learner__start_date__isnull=False,
     ).exclude(anchor_date=F("learner__start_date"))
     for enrollment in stale.select_related("learner"):
-        Enrollment.objects.filter(pk=enrollment.pk).update(anchor_date=enrollment.learner.start_date)
+        Enrollment.objects.filter(pk=enrollment.pk).update(
+            anchor_date=enrollment.learner.start_date
+        )
 
 
 # --- Step states ----------------------------------------------------------------------------------
@@ -138,8 +152,12 @@ def step_dates(anchor: datetime.date, step: JourneyStep) -> tuple[datetime.date,
 def enrollments_with_steps(queryset=None):
     """Enrollments of live events with their event and ordered steps prefetched (3 queries in all)."""
     queryset = Enrollment.objects.all() if queryset is None else queryset
-    return queryset.filter(event__live=True).select_related("event", "learner", "learner__user").prefetch_related(
-        Prefetch("event__steps", queryset=JourneyStep.objects.order_by("sort_order", "pk"))
+    return (
+        queryset.filter(event__live=True)
+        .select_related("event", "learner", "learner__user")
+        .prefetch_related(
+            Prefetch("event__steps", queryset=JourneyStep.objects.order_by("sort_order", "pk"))
+        )
     )
 
 
@@ -187,7 +205,9 @@ def journey_states(enrollments: list[Enrollment], *, now: datetime.datetime) -> 
                 state = OVERDUE
             else:
                 state = AVAILABLE
-            states.append(StepState(step, state, unlocks_on, due_on, done_at, pending and done_at is None))
+            states.append(
+                StepState(step, state, unlocks_on, due_on, done_at, pending and done_at is None)
+            )
         result.append(JourneyState(enrollment, states))
     return result
 
@@ -195,7 +215,9 @@ def journey_states(enrollments: list[Enrollment], *, now: datetime.datetime) -> 
 def find_enrolled_step(learner: Learner, step_id: int) -> JourneyStep | None:
     """The step, if it belongs to a live event this learner is enrolled in."""
     return (
-        JourneyStep.objects.filter(pk=step_id, event__live=True, event__enrollments__learner=learner)
+        JourneyStep.objects.filter(
+            pk=step_id, event__live=True, event__enrollments__learner=learner
+        )
         .select_related("event")
         .first()
     )

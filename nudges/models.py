@@ -55,10 +55,10 @@ class Device(models.Model):
     """
 
     user = models.ForeignKey("auth.User", on_delete=models.CASCADE, related_name="devices")
-    token = models.CharField(max_length=512, null=True, blank=True, unique=True)  # noqa: DJ001
+    token = models.CharField(max_length=512, null=True, blank=True, unique=True)
     fid = models.CharField(
         "Firebase installation id", max_length=255, null=True, blank=True, unique=True
-    )  # noqa: DJ001
+    )
     platform = models.CharField(max_length=16, choices=Platform.choices)
     app_version = models.CharField(max_length=32, blank=True)
     locale = models.CharField(max_length=16, blank=True)
