@@ -1,0 +1,45 @@
+"""Django admin for people records (HR fixes a start date, a manager, a time zone)."""
+
+from django.contrib import admin
+from django.utils import timezone
+
+from learning import journeys
+from learning.models import Activity, Enrollment, Learner
+
+
+@admin.register(Learner)
+class LearnerAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "role", "team", "manager", "start_date", "timezone"]
+    list_filter = ["role", "team"]
+    search_fields = ["user__username", "user__email", "user__first_name", "user__last_name"]
+    raw_id_fields = ["user", "manager"]
+    readonly_fields = ["next_nudge_check_at", "created_at"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # A new person, or a changed role, team or start date, may match other events now.
+        journeys.enrol_in_matching_events([obj.pk], today=timezone.localdate())
+
+
+@admin.register(Enrollment)
+class EnrollmentAdmin(admin.ModelAdmin):
+    list_display = ["learner", "event", "anchor_date", "enrolled_at"]
+    list_filter = ["event"]
+    raw_id_fields = ["learner"]
+
+
+@admin.register(Activity)
+class ActivityAdmin(admin.ModelAdmin):
+    list_display = [
+        "learner",
+        "verb",
+        "category",
+        "minutes",
+        "title",
+        "occurred_at",
+        "confirmation",
+    ]
+    list_filter = ["verb", "category", "confirmation"]
+    search_fields = ["learner__user__username", "title"]
+    raw_id_fields = ["learner", "module", "step", "job_task", "confirmed_by"]
+    date_hierarchy = "occurred_at"
