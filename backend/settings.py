@@ -250,3 +250,11 @@ WAGTAILAPI_TOKEN_LAST_USED_INTERVAL = 60
 # Failed sign-ins allowed per window before further attempts get 429 with Retry-After.
 API_SIGNIN_FAILURES_PER_ADDRESS = env_str("API_SIGNIN_FAILURES_PER_ADDRESS", "20/15min")
 API_SIGNIN_FAILURES_PER_USERNAME = env_str("API_SIGNIN_FAILURES_PER_USERNAME", "5/15min")
+
+# --- Spaced practice ------------------------------------------------------------------------------
+# fsrs spreads review intervals by a few days so cards learnt together don't fall due together;
+# tests turn it off to get exact dates.
+PRACTICE_FUZZING = env_bool("PRACTICE_FUZZING", True)
+# A right answer slower than this is rated Hard, faster than PRACTICE_EASY_MS Easy (learning.practice).
+PRACTICE_HARD_MS = env_int("PRACTICE_HARD_MS", 15_000)
+PRACTICE_EASY_MS = env_int("PRACTICE_EASY_MS", 5_000)

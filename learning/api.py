@@ -10,6 +10,7 @@ from learning.journeys import enrollments_with_steps, journey_states
 from learning.learners import is_manager, learner_for
 from learning.manager_api import router as manager_router
 from learning.models import Enrollment
+from learning.practice_api import router as practice_router
 from learning.progress_api import router as progress_router
 from learning.schemas import JourneyOut, MeOut, journey_out
 
@@ -62,3 +63,4 @@ def get_journey(request: HttpRequest, journey_id: int):
 router.add_router("", progress_router)
 router.add_router("", manager_router)
 router.add_router("", events_router)
+router.add_router("", practice_router)

@@ -226,3 +226,100 @@ XAPI_VERBS = {
     Verb.FEEDBACK: "http://id.tincanapi.com/verb/rated",
     Verb.NUDGE_OPENED: "http://activitystrea.ms/schema/1.0/open",
 }
+
+
+# --- Spaced practice ------------------------------------------------------------------------------
+
+
+class CardState(models.IntegerChoices):
+    """fsrs.State's values: there is no "new" state, a fresh card is Learning at step 0."""
+
+    LEARNING = 1, "Learning"
+    REVIEW = 2, "Review"
+    RELEARNING = 3, "Relearning"
+
+
+class CardQuerySet(models.QuerySet):
+    def for_learner(self, learner: Learner) -> "CardQuerySet":
+        return self.filter(learner=learner)
+
+
+class Card(models.Model):
+    """A learner's practice card for one question block of a module, with its FSRS state in columns.
+
+    The card follows the block's stable StreamField id across edits of the module; `due` is indexed
+    with the learner so that "my due cards" is one index range scan.
+    """
+
+    learner = models.ForeignKey(Learner, on_delete=models.CASCADE, related_name="cards")
+    module = models.ForeignKey("cms.MicroModule", on_delete=models.CASCADE, related_name="+")
+    block_id = models.CharField(max_length=64, help_text="The question block's StreamField id.")
+    event = models.ForeignKey(
+        "cms.ChangeEvent",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Where the desired retention comes from (0.9 without one).",
+    )
+    state = models.PositiveSmallIntegerField(choices=CardState.choices, default=CardState.LEARNING)
+    step = models.PositiveSmallIntegerField(null=True, blank=True, default=0)
+    stability = models.FloatField(null=True, blank=True)
+    difficulty = models.FloatField(null=True, blank=True)
+    due = models.DateTimeField()
+    last_review = models.DateTimeField(null=True, blank=True)
+    active = models.BooleanField(default=True, help_text="False once its question was removed.")
+    answer_fingerprint = models.CharField(
+        max_length=64, help_text="Hash of the correct choices: a new answer resets the card."
+    )
+    # Reviews answered before this (against an answer since changed) stay in the log but no longer
+    # count toward the card's state.
+    reset_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CardQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner", "module", "block_id"], name="one_card_per_learner_question"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["learner", "due"], name="card_learner_due"),
+            models.Index(fields=["module", "block_id"], name="card_module_block"),
+        ]
+        ordering = ["due", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.learner}: {self.module_id}/{self.block_id}"
+
+
+class Review(models.Model):
+    """One answer to a card, as the app sent it and as the scheduler read it: the review log."""
+
+    card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="reviews")
+    learner = models.ForeignKey(Learner, on_delete=models.CASCADE, related_name="+")
+    client_id = models.UUIDField(help_text="The app's id for the answer: the idempotency key.")
+    answered_at = models.DateTimeField()
+    rating = models.PositiveSmallIntegerField(help_text="The FSRS rating applied (1–4).")
+    correct = models.BooleanField(null=True, blank=True, help_text="Empty for self-graded cards.")
+    chosen = models.JSONField(default=list, blank=True, help_text="The chosen choice indexes.")
+    response_ms = models.PositiveIntegerField(help_text="Time to answer (fsrs review_duration).")
+    # The card after this review, in answered_at order (rewritten when an earlier answer arrives late).
+    due_after = models.DateTimeField(null=True, blank=True)
+    stability_after = models.FloatField(null=True, blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner", "client_id"], name="one_review_per_client_answer"
+            ),
+            models.CheckConstraint(condition=Q(rating__gte=1, rating__lte=4), name="rating_1_to_4"),
+        ]
+        indexes = [models.Index(fields=["card", "answered_at"], name="review_card_time")]
+        ordering = ["answered_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.learner} rated card {self.card_id} {self.rating} at {self.answered_at:%Y-%m-%d %H:%M}"
