@@ -10,7 +10,7 @@ factors, median 1.5 days after studying the module); a successful recall multipl
 fast when memory is fresh and slow when it is shaky; a failed recall may still pick the right
 choice by chance (1 in 4), slowly.
 
-Each schedule sees the same population: FSRS through the real scheduling code (learning.practice's
+Each schedule sees the same population: FSRS through the real scheduling code (learning.scheduling's
 rating_for and review: the fsrs Scheduler with our settings, fuzzing on as in production), and
 fixed intervals. A learner answers a card in the session it falls due in: at once for fsrs's
 minute-long learning steps, otherwise at their next daily session (up to a day late). Printed per
@@ -117,7 +117,7 @@ class Outcome:
 
 
 def run_fsrs(people: list[list[Pair]], *, curve: str, retention: float, seed: int) -> Outcome:
-    from learning import practice
+    from learning import scheduling
 
     rng = random.Random(seed)
     random.seed(seed)  # fsrs fuzzes intervals with the module-level random
@@ -128,14 +128,14 @@ def run_fsrs(people: list[list[Pair]], *, curve: str, retention: float, seed: in
             card_id += 1
             memory = Memory(curve, pair.initial_strength, pair.learnt_at)
             # A card is made on completion, due at once (practice.create_cards_for_module).
-            schedule = practice.Schedule.fresh(due=pair.learnt_at)
+            schedule = scheduling.Schedule.fresh(due=pair.learnt_at)
             at = pair.learnt_at
             while at <= END:
                 correct, response_ms, p = attempt(memory, pair, at, rng)
                 outcome.reviews += 1
                 outcome.recall_at_review += p
-                rating = practice.rating_for(correct=correct, response_ms=response_ms)
-                schedule = practice.review(
+                rating = scheduling.rating_for(correct=correct, response_ms=response_ms)
+                schedule = scheduling.review(
                     schedule,
                     rating=rating,
                     reviewed_at=at,

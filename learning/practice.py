@@ -9,14 +9,10 @@ import datetime
 import hashlib
 import logging
 import uuid
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
 
-import fsrs
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import Http404
@@ -24,13 +20,16 @@ from django.utils import timezone
 
 from cms.models import ChangeEvent, MicroModule
 from learning.models import Activity, Card, Learner, Review
+from learning.scheduling import (
+    Schedule,
+    rating_for,
+    review,
+)
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_RETENTION = 0.9
 # Phones' clocks drift; an answer further ahead than this was not recorded offline, it is wrong.
 FUTURE_TOLERANCE = datetime.timedelta(minutes=5)
-UTC = datetime.UTC  # fsrs refuses any other tzinfo object, ZoneInfo("UTC") included
 
 
 # --- Questions of a module ------------------------------------------------------------------------
@@ -74,134 +73,6 @@ def questions_of(module: MicroModule) -> dict[str, Question]:
             explanation=value["explanation"],
         )
     return questions
-
-
-# --- Scheduling: pure, shared by the API and the simulation (benchmarks/retention_sim.py) --------
-
-
-@dataclass(frozen=True)
-class Schedule:
-    """A card's FSRS state, as the columns of Card hold it."""
-
-    state: int
-    step: int | None
-    stability: float | None
-    difficulty: float | None
-    due: datetime.datetime
-    last_review: datetime.datetime | None
-
-    @classmethod
-    def fresh(cls, *, due: datetime.datetime) -> "Schedule":
-        """A card never reviewed: fsrs has no "new" state, it is Learning at step 0."""
-        return cls(
-            state=fsrs.State.Learning,
-            step=0,
-            stability=None,
-            difficulty=None,
-            due=due,
-            last_review=None,
-        )
-
-    @classmethod
-    def of(cls, card: Card) -> "Schedule":
-        return cls(
-            state=card.state,
-            step=card.step,
-            stability=card.stability,
-            difficulty=card.difficulty,
-            due=card.due,
-            last_review=card.last_review,
-        )
-
-    def as_fsrs(self, card_id: int) -> fsrs.Card:
-        # Our primary key as card_id: fsrs would otherwise sleep a millisecond to invent one.
-        return fsrs.Card(
-            card_id=card_id,
-            state=fsrs.State(self.state),
-            step=self.step,
-            stability=self.stability,
-            difficulty=self.difficulty,
-            due=_utc(self.due),
-            last_review=_utc(self.last_review) if self.last_review else None,
-        )
-
-    def apply_to(self, card: Card) -> None:
-        card.state, card.step = int(self.state), self.step
-        card.stability, card.difficulty = self.stability, self.difficulty
-        card.due, card.last_review = self.due, self.last_review
-
-
-@lru_cache(maxsize=32)
-def _scheduler(desired_retention: float, fuzzing: bool) -> fsrs.Scheduler:
-    return fsrs.Scheduler(desired_retention=desired_retention, enable_fuzzing=fuzzing)
-
-
-def scheduler(desired_retention: float | Decimal | None = None) -> fsrs.Scheduler:
-    """fsrs's default scheduler at this retention, fuzzing as PRACTICE_FUZZING says."""
-    retention = float(desired_retention) if desired_retention is not None else DEFAULT_RETENTION
-    return _scheduler(retention, settings.PRACTICE_FUZZING)
-
-
-def rating_for(*, correct: bool, response_ms: int) -> fsrs.Rating:
-    """The FSRS rating a checked answer earns.
-
-    | answer                                        | rating |
-    | --------------------------------------------- | ------ |
-    | wrong                                         | Again  |
-    | right, slower than PRACTICE_HARD_MS (15 s)    | Hard   |
-    | right, faster than PRACTICE_EASY_MS (5 s)     | Easy   |
-    | right otherwise                               | Good   |
-
-    A slow right answer was effortful recall (or a lucky elimination), a quick one fluent recall.
-    Self-graded answers bring their own rating (1–4) and skip this.
-    """
-    if not correct:
-        return fsrs.Rating.Again
-    if response_ms > settings.PRACTICE_HARD_MS:
-        return fsrs.Rating.Hard
-    if response_ms < settings.PRACTICE_EASY_MS:
-        return fsrs.Rating.Easy
-    return fsrs.Rating.Good
-
-
-def review(
-    schedule: Schedule,
-    *,
-    rating: int,
-    reviewed_at: datetime.datetime,
-    desired_retention: float | Decimal | None = None,
-    card_id: int = 0,
-) -> Schedule:
-    """The card's schedule after one review: fsrs's `review_card`, nothing of our own."""
-    card, _log = scheduler(desired_retention).review_card(
-        schedule.as_fsrs(card_id), fsrs.Rating(rating), _utc(reviewed_at)
-    )
-    return Schedule(
-        state=int(card.state),
-        step=card.step,
-        stability=card.stability,
-        difficulty=card.difficulty,
-        due=card.due,
-        last_review=card.last_review,
-    )
-
-
-def retrievability(
-    *, stability: float, last_review: datetime.datetime, at: datetime.datetime
-) -> float:
-    """fsrs's predicted probability of recalling a reviewed card at `at` (whole days elapsed)."""
-    card = fsrs.Card(
-        card_id=0,
-        state=fsrs.State.Review,
-        stability=stability,
-        due=_utc(last_review),
-        last_review=_utc(last_review),
-    )
-    return scheduler().get_card_retrievability(card, _utc(at))
-
-
-def _utc(moment: datetime.datetime) -> datetime.datetime:
-    return moment.astimezone(UTC)
 
 
 # --- Cards: creation and edits --------------------------------------------------------------------
@@ -562,88 +433,3 @@ def _replay(card: Card, *, desired_retention: Decimal | None) -> None:
         entry.due_after, entry.stability_after = schedule.due, schedule.stability
     Review.objects.bulk_update(reviews, ["due_after", "stability_after"])
     schedule.apply_to(card)
-
-
-# --- Predicted retention --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ModuleRetention:
-    module_id: int
-    title: str
-    cards: int  # active cards of this module
-    reviewed: int  # of which reviewed at least once: only these have a prediction
-    predicted: dict[
-        int, float | None
-    ]  # days from now → mean retrievability (None: nothing reviewed)
-
-
-@dataclass(frozen=True)
-class LearnerRetention:
-    learner_id: int
-    cards: int
-    reviewed: int
-    predicted: dict[int, float | None]
-    modules: list[ModuleRetention]
-
-    @property
-    def now(self) -> float | None:
-        return self.predicted.get(0)
-
-    @property
-    def in_7_days(self) -> float | None:
-        return self.predicted.get(7)
-
-
-def retention(
-    learner_ids: Iterable[int], *, now: datetime.datetime, days: Sequence[int] = (0, 7)
-) -> dict[int, LearnerRetention]:
-    """Predicted recall (fsrs retrievability) per learner and module, now and `days` ahead.
-
-    The mean over a learner's (or a module's) active cards that have been reviewed; cards never
-    reviewed have no prediction yet and are only counted. One query for all the learners; every
-    learner asked about has an entry.
-    """
-    learner_ids = list(dict.fromkeys(learner_ids))
-    rows = (
-        Card.objects.filter(learner_id__in=learner_ids, active=True)
-        .order_by("learner_id", "module_id")
-        .values_list("learner_id", "module_id", "module__title", "stability", "last_review")
-    )
-    moments = {d: now + datetime.timedelta(days=d) for d in days}
-    # learner → module → [title, cards, reviewed, {day: [sum of retrievability]}]
-    totals: dict[int, dict[int, list]] = defaultdict(dict)
-    for learner_id, module_id, title, stability, last_review in rows:
-        entry = totals[learner_id].setdefault(module_id, [title, 0, 0, dict.fromkeys(days, 0.0)])
-        entry[1] += 1
-        if last_review is None or stability is None:
-            continue
-        entry[2] += 1
-        for d, moment in moments.items():
-            entry[3][d] += retrievability(stability=stability, last_review=last_review, at=moment)
-
-    def mean(sums: dict[int, float], n: int) -> dict[int, float | None]:
-        return {d: (round(s / n, 3) if n else None) for d, s in sums.items()}
-
-    result = {}
-    for learner_id in learner_ids:
-        modules = [
-            ModuleRetention(
-                module_id=module_id,
-                title=title,
-                cards=cards,
-                reviewed=reviewed,
-                predicted=mean(sums, reviewed),
-            )
-            for module_id, (title, cards, reviewed, sums) in totals.get(learner_id, {}).items()
-        ]
-        reviewed = sum(m.reviewed for m in modules)
-        sums = {d: sum(totals[learner_id][m.module_id][3][d] for m in modules) for d in days}
-        result[learner_id] = LearnerRetention(
-            learner_id=learner_id,
-            cards=sum(m.cards for m in modules),
-            reviewed=reviewed,
-            predicted=mean(sums, reviewed),
-            modules=modules,
-        )
-    return result

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from cms.models import ChangeEvent, EventAudience, JourneyStep
-from learning import practice
+from learning import practice, retention
 from learning.models import Activity, Card, CardState, Enrollment, Learner, Review, Verb
 from tests.factories import LearnerFactory, publish_module, question, text
 
@@ -349,7 +349,7 @@ def test_retention_per_learner_and_module_in_one_query(learner, library, django_
 
     at = NOW + datetime.timedelta(days=3)
     with django_assert_num_queries(1):
-        result = practice.retention([learner.pk, other.pk, idle.pk], now=at)
+        result = retention.retention([learner.pk, other.pk, idle.pk], now=at)
 
     mine = result[learner.pk]
     assert (mine.cards, mine.reviewed) == (4, 2)
@@ -364,7 +364,7 @@ def test_retention_per_learner_and_module_in_one_query(learner, library, django_
     assert (mine.now, mine.in_7_days) == (recall_now, recall_later)
     # Someone who got it wrong is predicted to remember less.
     assert result[other.pk].now < mine.now
-    assert result[idle.pk] == practice.LearnerRetention(
+    assert result[idle.pk] == retention.LearnerRetention(
         learner_id=idle.pk, cards=0, reviewed=0, predicted={0: None, 7: None}, modules=[]
     )
 
@@ -376,4 +376,4 @@ def test_retired_cards_leave_the_retention_view(learner, library):
         answer(learner, card, at=NOW, choices=[0], response_ms=2000)
     practice.on_module_published(publish_edit(module, lambda blocks: blocks[:2]))
 
-    assert practice.retention([learner.pk], now=NOW)[learner.pk].cards == 1
+    assert retention.retention([learner.pk], now=NOW)[learner.pk].cards == 1
