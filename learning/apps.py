@@ -13,6 +13,11 @@ class LearningConfig(AppConfig):
 
         published.connect(on_published, dispatch_uid="learning.enrol_on_publish")
 
+        from learning.events import register_handler
+        from learning.practice import on_modules_completed
+
+        register_handler("module_completed", on_modules_completed)
+
         from cms.demo import register_loader
         from learning.demo import load_demo_learners
 

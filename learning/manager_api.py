@@ -76,6 +76,7 @@ def _member_out(summary: team.ReportSummary) -> dict:
         "awaiting_confirmation": summary.awaiting_confirmation,
         "last_active": summary.last_active,
         "mix": summary.mix,
+        "retention": summary.retention,
         "drifting": summary.drifting,
     }
 

@@ -4,7 +4,7 @@ import datetime
 
 from ninja import Schema
 
-from learning.schemas import JourneyOut, ManagerRef, MixOut
+from learning.schemas import JourneyOut, ManagerRef, MixOut, RetentionOut
 
 
 class TeamMemberOut(Schema):
@@ -22,6 +22,7 @@ class TeamMemberOut(Schema):
     awaiting_confirmation: int
     last_active: datetime.datetime | None
     mix: MixOut
+    retention: RetentionOut
     drifting: bool
 
 

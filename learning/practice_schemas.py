@@ -8,6 +8,8 @@ from ninja import Field, Schema
 from pydantic import AwareDatetime, BeforeValidator
 from pydantic_core import PydanticCustomError
 
+from learning.models import CardState
+
 MAX_CHOICES = 6  # cms.blocks.MAX_CHOICES: a question has at most this many
 MAX_RESPONSE_MS = 60 * 60 * 1000
 
@@ -33,6 +35,11 @@ class DueCardOut(Schema):
     multiple: bool = Field(..., description="More than one choice is right.")
     due: datetime.datetime
     state: str = Field(..., description="learning, review or relearning (fsrs's states).")
+
+    @staticmethod
+    def resolve_state(obj) -> str:
+        state = obj["state"] if isinstance(obj, dict) else obj.state
+        return state if isinstance(state, str) else CardState(state).name.lower()
 
 
 class ReviewIn(Schema):

@@ -12,6 +12,7 @@ from django.db.models.functions import TruncDate
 from learning.journeys import enrollments_with_steps, journey_states, local_date
 from learning.mix import Mix, mixes_for
 from learning.models import Activity, Enrollment, Learner, Verb
+from learning.retention import LearnerRetention, retention
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ class Progress:
     journeys: list[JourneyProgress]
     mix: Mix
     streak: Streak
+    retention: LearnerRetention
 
     @property
     def steps_done(self) -> int:
@@ -74,6 +76,7 @@ def progress_for(learner: Learner, *, now: datetime.datetime) -> Progress:
         journeys=journeys,
         mix=mixes_for([learner.pk])[learner.pk],
         streak=streak_for(learner, now=now),
+        retention=retention([learner.pk], now=now)[learner.pk],
     )
 
 

@@ -4,7 +4,8 @@ import datetime
 
 from ninja import Field, Schema
 
-from learning.schemas import MixOut
+from learning.practice_schemas import DueCardOut
+from learning.schemas import MixOut, RetentionOut
 
 
 class JourneyProgressOut(Schema):
@@ -34,6 +35,7 @@ class ProgressOut(Schema):
     journeys: list[JourneyProgressOut]
     mix: MixOut
     streak: StreakOut
+    retention: RetentionOut
 
 
 class TodayStepOut(Schema):
@@ -62,8 +64,14 @@ class TodayModuleOut(Schema):
     )
 
 
+class TodayPracticeOut(Schema):
+    due: int = Field(..., description="How many practice cards are due now.")
+    cards: list[DueCardOut] = Field(..., description="The first few, oldest due first.")
+
+
 class TodayOut(Schema):
     date: datetime.date = Field(..., description="The learner's local date.")
     minutes: int
+    practice: TodayPracticeOut
     steps: list[TodayStepOut]
     modules: list[TodayModuleOut]

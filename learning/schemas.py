@@ -44,6 +44,33 @@ class MixOut(Schema):
         return mix.shares
 
 
+class ModuleRetentionOut(Schema):
+    module_id: int
+    title: str
+    cards: int
+    reviewed: int
+    now: float | None = Field(..., description="Predicted recall now (fsrs retrievability), 0..1.")
+    in_7_days: float | None
+
+    @staticmethod
+    def resolve_now(obj) -> float | None:
+        return obj.predicted.get(0)
+
+    @staticmethod
+    def resolve_in_7_days(obj) -> float | None:
+        return obj.predicted.get(7)
+
+
+class RetentionOut(Schema):
+    """Predicted recall of practice cards (reviewed ones only), overall and per module."""
+
+    cards: int
+    reviewed: int
+    now: float | None
+    in_7_days: float | None
+    modules: list[ModuleRetentionOut]
+
+
 class EventRef(Schema):
     id: int
     name: str

@@ -22,6 +22,7 @@ from learning.journeys import (
 )
 from learning.mix import Mix, mixes_for
 from learning.models import Activity, Confirmation, Enrollment, Learner
+from learning.retention import LearnerRetention, retention
 
 RECENT_ACTIVITY_LIMIT = 20
 
@@ -39,6 +40,7 @@ class ReportSummary:
     last_active: datetime.datetime | None
     mix: Mix
     drifting: bool
+    retention: LearnerRetention  # predicted recall of their practice cards, now and in 7 days
 
 
 @dataclass(frozen=True)
@@ -125,13 +127,14 @@ def confirm_activity(manager_user, activity_id: int, *, now: datetime.datetime) 
 def _summaries(
     reports: list[Learner], *, now: datetime.datetime
 ) -> tuple[list[ReportSummary], list[JourneyState]]:
-    """Summaries of these learners in five queries: enrolments (2), step states, mix, last active."""
+    """Summaries of these learners in six queries: enrolments (2), step states, mix, retention, last active."""
     if not reports:
         return [], []
     ids = [learner.pk for learner in reports]
     enrollments = list(enrollments_with_steps(Enrollment.objects.filter(learner_id__in=ids)))
     journeys = journey_states(enrollments, now=now)
     mixes = mixes_for(ids)
+    retentions = retention(ids, now=now)
     last_active = dict(
         Activity.objects.filter(learner_id__in=ids)
         .values("learner_id")
@@ -147,6 +150,7 @@ def _summaries(
             learner,
             by_learner[learner.pk],
             mix=mixes[learner.pk],
+            retention=retentions[learner.pk],
             last_active=last_active.get(learner.pk),
             now=now,
         )
@@ -160,6 +164,7 @@ def _summary(
     journeys: list[JourneyState],
     *,
     mix: Mix,
+    retention: LearnerRetention,
     last_active: datetime.datetime | None,
     now: datetime.datetime,
 ) -> ReportSummary:
@@ -184,6 +189,7 @@ def _summary(
         ),
         last_active=last_active,
         mix=mix,
+        retention=retention,
         drifting=_is_drifting(learner, journeys, last_active=last_active, now=now),
     )
 

@@ -20,8 +20,10 @@ from learning.journeys import (
     local_date,
 )
 from learning.models import Activity, Enrollment, Learner, Verb
+from learning.practice import DueCard, due_cards, due_count
 
 DEADLINE_DAYS = 2  # an unlocked step due within this many local days is a deadline
+PRACTICE_PREVIEW = 3  # due cards shown in the feed; the app fetches the rest from /reviews/due
 MODULE_LIMIT = 10
 
 JOURNEY, JOB_TASK = "journey", "job_task"
@@ -54,15 +56,22 @@ class TodayModule:
 
 
 @dataclass(frozen=True)
+class TodayPractice:
+    due: int
+    cards: list[DueCard]  # the first few, oldest due first
+
+
+@dataclass(frozen=True)
 class TodayFeed:
     date: datetime.date  # the learner's local date
     minutes: int
+    practice: TodayPractice
     steps: list[TodayStep]
     modules: list[TodayModule]
 
 
 def today_feed(learner: Learner, *, minutes: int, now: datetime.datetime) -> TodayFeed:
-    """What `learner` can do at `now` in `minutes` minutes (at most 6 queries)."""
+    """What `learner` can do at `now` in `minutes` minutes: due practice first (at most 9 queries)."""
     today = local_date(learner, now)
     enrollments = list(enrollments_with_steps(Enrollment.objects.for_learner(learner)))
     journeys = journey_states(enrollments, now=now)
@@ -122,6 +131,10 @@ def today_feed(learner: Learner, *, minutes: int, now: datetime.datetime) -> Tod
     return TodayFeed(
         date=today,
         minutes=minutes,
+        practice=TodayPractice(
+            due=due_count(learner, now=now),
+            cards=due_cards(learner, now=now, limit=PRACTICE_PREVIEW),
+        ),
         steps=steps,
         modules=_modules(
             learner,

@@ -265,9 +265,10 @@ def test_a_changed_right_answer_resets_its_cards(learner, library):
         choices[0]["correct"], choices[1]["correct"] = False, True  # 30 days now, not 14
         return blocks
 
-    published_at = NOW + datetime.timedelta(days=2)
+    # Publishing runs the sync (learning.signals); it dates the reset from the moment of publishing.
     module = publish_edit(module, change_answer)
-    practice.sync_cards_for_module(module, now=published_at)
+    published_at = Card.objects.get(block_id=first_id).reset_at
+    assert abs(published_at - timezone.now()) < datetime.timedelta(minutes=1)
 
     reset = Card.objects.get(block_id=first_id)
     assert (reset.state, reset.step, reset.stability, reset.difficulty, reset.last_review) == (
@@ -284,7 +285,13 @@ def test_a_changed_right_answer_resets_its_cards(learner, library):
     assert answer(learner, reset, at=published_at, choices=[1]).correct is True
 
 
-def test_an_answer_given_before_the_reset_is_logged_but_not_counted(learner, library):
+@pytest.fixture
+def sync_missed(monkeypatch):
+    """Publishing without the card sync (as if it had failed): what answer() must cope with."""
+    monkeypatch.setattr(practice, "on_module_published", lambda module: None)
+
+
+def test_an_answer_given_before_the_reset_is_logged_but_not_counted(learner, library, sync_missed):
     module = refunds_module()
     practice.create_cards_for_module(learner, module, now=NOW)
     card = Card.objects.get(block_id=question_blocks(module)[0]["id"])
@@ -312,7 +319,7 @@ def test_an_answer_given_before_the_reset_is_logged_but_not_counted(learner, lib
     assert Review.objects.get(card=card).due_after is None
 
 
-def test_a_card_whose_sync_has_not_run_is_reset_when_answered(learner, library):
+def test_a_card_whose_sync_has_not_run_is_reset_when_answered(learner, library, sync_missed):
     module = refunds_module()
     practice.create_cards_for_module(learner, module, now=NOW)
     card = Card.objects.get(block_id=question_blocks(module)[0]["id"])
