@@ -240,11 +240,17 @@ class JourneyStep(Orderable):
     confirmed_by = models.CharField(
         max_length=16, choices=Confirmer.choices, default=Confirmer.SELF
     )
+    practice_cards = models.BooleanField(
+        default=False,
+        help_text="When the step is done, give the learner practice cards for its module's "
+        "questions (a module step does this on completion anyway).",
+    )
 
     panels = [
         FieldPanel("title"),
         FieldRowPanel([FieldPanel("kind"), FieldPanel("confirmed_by")]),
         FieldPanel("module"),
+        FieldPanel("practice_cards"),
         FieldPanel("job_task"),
         FieldPanel("instructions"),
         FieldRowPanel([FieldPanel("day_offset"), FieldPanel("due_offset")]),

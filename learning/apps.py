@@ -14,9 +14,10 @@ class LearningConfig(AppConfig):
         published.connect(on_published, dispatch_uid="learning.enrol_on_publish")
 
         from learning.events import register_handler
-        from learning.practice import on_modules_completed
+        from learning.practice import on_modules_completed, on_steps_done
 
         register_handler("module_completed", on_modules_completed)
+        register_handler("step_done", on_steps_done)
 
         from cms.demo import register_loader
         from learning.demo import load_demo_learners

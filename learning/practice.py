@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
-from cms.models import ChangeEvent, MicroModule
+from cms.models import ChangeEvent, JourneyStep, MicroModule
 from learning.models import Activity, Card, Learner, Review
 from learning.scheduling import (
     Schedule,
@@ -120,6 +120,27 @@ def on_modules_completed(activities: list[Activity]) -> None:
             )
             for learner_id, module_id in sorted(pairs)
             if module_id in modules
+        ],
+        now=timezone.now(),
+    )
+
+
+def on_steps_done(activities: list[Activity]) -> None:
+    """Handler for accepted `step_done` rows: a step that says so gives its module's cards."""
+    step_ids = {a.step_id for a in activities if a.step_id}
+    if not step_ids:
+        return
+    steps = {
+        step.pk: step
+        for step in JourneyStep.objects.filter(
+            pk__in=step_ids, practice_cards=True, module__live=True
+        ).select_related("module", "event")
+    }
+    _create_cards(
+        [
+            (a.learner_id, steps[a.step_id].module, steps[a.step_id].event_id)
+            for a in activities
+            if a.step_id in steps
         ],
         now=timezone.now(),
     )

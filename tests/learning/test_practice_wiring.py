@@ -103,3 +103,41 @@ def test_progress_shows_predicted_retention_once_cards_are_reviewed(api_client, 
     assert 0.9 <= retention["now"] <= 1.0
     assert retention["in_7_days"] < retention["now"]
     assert [m["title"] for m in retention["modules"]] == ["Refunds"]
+
+
+def test_a_step_that_says_so_gives_its_modules_cards_when_done(api_client, learner, module):
+    from cms.models import ChangeEvent, JourneyStep
+    from learning.models import Enrollment
+
+    event = ChangeEvent(name="Refund week", kind="other", date=timezone.localdate(), live=False)
+    event.steps = [
+        JourneyStep(
+            title="Do three refunds", kind="on_the_job", module=module, practice_cards=True
+        ),
+        JourneyStep(title="Chat about refunds", kind="social", module=module),
+    ]
+    event.save()
+    event.save_revision().publish()
+    Enrollment.objects.create(learner=learner, event=event, anchor_date=timezone.localdate())
+    chat, refunds = (event.steps.get(title=t) for t in ("Chat about refunds", "Do three refunds"))
+
+    def done(step):
+        api_client.post(
+            "/api/v1/events",
+            {
+                "events": [
+                    {
+                        "id": str(uuid.uuid4()),
+                        "type": "step_done",
+                        "step_id": step.pk,
+                        "occurred_at": timezone.now().isoformat(),
+                    }
+                ]
+            },
+            content_type="application/json",
+        )
+
+    done(chat)
+    assert not Card.objects.filter(learner=learner).exists()
+    done(refunds)
+    assert Card.objects.filter(learner=learner, event=event).count() == 2
