@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import F, Prefetch, Q
+from django.db.models.functions import Now
 
 from cms.models import ChangeEvent, JourneyStep
 from learning.models import Activity, Confirmation, Enrollment, Learner, Verb
@@ -88,7 +89,16 @@ def _enrol(event: ChangeEvent, learners: Iterable[Learner]) -> int:
     ]
     # ignore_conflicts on (learner, event): enrolling twice enrols nobody twice.
     created = Enrollment.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+    wake_planner([row.learner_id for row in rows])
     return len(created) if rows else 0
+
+
+def wake_planner(learner_ids: list[int]) -> None:
+    """New steps may need nudges: have the nudge planner look at these learners at its next tick."""
+    if learner_ids:
+        Learner.objects.filter(pk__in=learner_ids).filter(
+            Q(next_nudge_check_at__isnull=True) | Q(next_nudge_check_at__gt=Now())
+        ).update(next_nudge_check_at=Now())
 
 
 def enrol_audience(event_id: int, *, today: datetime.date) -> int:

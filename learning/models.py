@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.timezone import now as utc_now
 
 
 def validate_timezone(name: str) -> None:
@@ -40,7 +41,9 @@ class Learner(models.Model):
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
     locale = models.CharField(max_length=16, default="en")
     # When the nudge planner should next look at this learner (UTC); recomputed on every change.
-    next_nudge_check_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    next_nudge_check_at = models.DateTimeField(
+        null=True, blank=True, db_index=True, default=utc_now
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = LearnerQuerySet.as_manager()

@@ -190,11 +190,11 @@ def _summary(
         last_active=last_active,
         mix=mix,
         retention=retention,
-        drifting=_is_drifting(learner, journeys, last_active=last_active, now=now),
+        drifting=is_drifting(learner, journeys, last_active=last_active, now=now),
     )
 
 
-def _is_drifting(
+def is_drifting(
     learner: Learner,
     journeys: list[JourneyState],
     *,

@@ -5,3 +5,9 @@ class NudgesConfig(AppConfig):
     name = "nudges"
     verbose_name = "Nudges"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from learning.events import register_handler
+        from nudges.opens import on_nudges_opened
+
+        register_handler("nudge_opened", on_nudges_opened)

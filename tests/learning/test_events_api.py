@@ -423,7 +423,7 @@ def test_the_endpoint_is_documented_under_progress(api_client):
     }
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_identical_batches_at_once_write_each_item_once():
     learner = LearnerFactory()
     clients = [token_client(learner.user, device_name=f"phone {n}") for n in range(2)]

@@ -100,7 +100,7 @@ def test_completing_a_module_gives_a_card_per_question_due_now(learner, library)
     )
     assert abs(card.due - timezone.now()) < datetime.timedelta(minutes=1)
     # The nudge planner is asked to look at the learner: a review is due.
-    assert Learner.objects.get(pk=learner.pk).next_nudge_check_at == card.due
+    assert Learner.objects.get(pk=learner.pk).next_nudge_check_at <= card.due
 
 
 def test_completing_again_keeps_the_cards_and_their_history(learner, library):

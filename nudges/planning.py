@@ -1,0 +1,656 @@
+"""Planning nudges: which learners to look at, what to tell them, and when.
+
+`plan_nudges` claims learners whose `next_nudge_check_at` has come (FOR UPDATE SKIP LOCKED, so
+several planners share the work), decides per learner what is worth a nudge and in which free
+window (windows.py, bandit.py), writes the nudges in state `planned` for the dispatcher, and moves
+each learner's next check to the next moment something could change. Everything is set-based: a
+chunk costs the same number of queries whether it holds 10 learners or 1,000.
+
+Each nudge has a dedupe key, unique in the table, so a nudge is never planned twice, whichever
+planner (or run) gets there first:
+
+    practice:<learner>:<local date>        practice due, at most one a day
+    step:<learner>:<step>                  a journey step unlocked
+    deadline:<learner>:<step>              a step due tomorrow (or today)
+    reengage:<learner>:<ISO week>          a drifting learner, at most once a week
+    digest:<manager learner>:<ISO week>    a manager's weekly digest about their team
+"""
+
+import datetime
+import functools
+import itertools
+import random
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Count, Max, Min, Q
+from django.utils import translation
+
+from cms.models import JourneyStep, MicroModule
+from learning.journeys import (
+    AVAILABLE,
+    LOCKED,
+    OVERDUE,
+    JourneyState,
+    StepState,
+    enrollments_with_steps,
+    journey_states,
+)
+from learning.models import Activity, Card, Enrollment, Learner
+from learning.team import is_drifting
+from nudges import bandit, texts
+from nudges.models import Nudge, NudgePreferences
+from nudges.windows import Rules, Slot, is_backed_off, next_slot, to_utc
+
+DEFAULT_MAX_CHECK_INTERVAL_DAYS = 7
+# A learner's next check is never sooner than this after a pass: the run always finishes.
+MIN_RECHECK = datetime.timedelta(minutes=1)
+# Steps unlocked longer ago than this get no "unlocked" nudge (re-engaging covers them).
+RECENT_UNLOCK_DAYS = 7
+# Sent-and-ignored nudges older than this no longer count toward back-off.
+IGNORED_LOOKBACK = datetime.timedelta(days=30)
+
+_ONE_DAY = datetime.timedelta(days=1)
+_LIVE = (Nudge.State.PLANNED, Nudge.State.SENDING)
+_BOOKED = (Nudge.State.PLANNED, Nudge.State.SENDING, Nudge.State.SENT)
+
+
+@dataclass
+class PlanResult:
+    claimed: int = 0  # learners looked at
+    chunks: int = 0
+    disabled: int = 0  # of them, with nudges turned off
+    planned: int = 0  # nudges written by this run (not another planner's copies)
+    by_kind: Counter = field(default_factory=Counter)
+    nudge_ids: list[int] = field(default_factory=list)
+
+
+def plan_nudges(
+    *, now: datetime.datetime, chunk_size: int = 1000, rng: random.Random | None = None
+) -> PlanResult:
+    """Claim learners due for a check at `now` and write the nudges they should get."""
+    result = PlanResult()
+    prior = bandit.population_prior(now=now)  # once per run: everyone's opens change slowly
+    rng = rng or random.Random()
+    while True:
+        with transaction.atomic():
+            claimed = _plan_chunk(now=now, limit=chunk_size, prior=prior, rng=rng, result=result)
+        if claimed < chunk_size:
+            return result
+
+
+def max_check_interval() -> datetime.timedelta:
+    days = getattr(settings, "NUDGES_MAX_CHECK_INTERVAL_DAYS", DEFAULT_MAX_CHECK_INTERVAL_DAYS)
+    return datetime.timedelta(days=days)
+
+
+# --- One chunk ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Cards:
+    due_now: int  # questions due at `now`
+    topics: list[tuple[int, str]]  # (due, module title), most due first
+    next_due: datetime.datetime | None  # the first card falling due after `now`
+
+
+@dataclass(frozen=True)
+class _Team:
+    reports: int
+    drifting: int
+    overdue_steps: int
+
+
+@dataclass
+class _Facts:
+    """What the chunk's queries found, by learner id."""
+
+    cards: dict[int, _Cards]
+    journeys: dict[int, list[JourneyState]]
+    last_active: dict[int, datetime.datetime]
+    booked: dict[int, list[datetime.datetime]]
+    live_kinds: dict[int, set[str]]
+    ignored: dict[int, int]
+    taken_keys: set[str]
+    managers: set[int]  # user ids with reports
+    teams: dict[int, _Team]  # by manager user id, for managers whose digest is due
+    minutes: dict[int, int]  # module id → estimated minutes
+
+
+def _plan_chunk(
+    *,
+    now: datetime.datetime,
+    limit: int,
+    prior: bandit.PopulationPrior,
+    rng: random.Random,
+    result: PlanResult,
+) -> int:
+    learners = list(
+        Learner.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(next_nudge_check_at__lte=now)
+        .select_related("nudge_preferences")
+        .only(
+            "pk",
+            "user_id",
+            "timezone",
+            "locale",
+            "next_nudge_check_at",
+            *(f"nudge_preferences__{f.name}" for f in NudgePreferences._meta.concrete_fields),
+        )
+        # The index's order alone: a tie-break on pk would make every chunk sort all due rows.
+        .order_by("next_nudge_check_at")[:limit]
+    )
+    if not learners:
+        return 0
+    result.chunks += 1
+    result.claimed += len(learners)
+
+    preferences = {learner.pk: _preferences(learner) for learner in learners}
+    enabled = [learner for learner in learners if preferences[learner.pk].nudges_enabled]
+    # Texts are translated per learner: one language switch per locale, not per learner.
+    enabled.sort(key=lambda learner: learner.locale)
+    result.disabled += len(learners) - len(enabled)
+    facts = _gather(enabled, now=now)
+    chooser = bandit.WindowChooser(
+        prior=prior, arms=bandit.learner_arms([x.pk for x in enabled], now=now), rng=rng
+    )
+
+    drafts: list[Nudge] = []
+    next_checks: dict[int, datetime.datetime | None] = {x.pk: None for x in learners}
+    for locale, group in itertools.groupby(enabled, key=lambda learner: learner.locale):
+        with translation.override(locale):
+            for learner in group:
+                nudges, next_check = _plan_learner(
+                    learner, _rules(preferences[learner.pk]), facts, chooser=chooser, now=now
+                )
+                drafts += nudges
+                next_checks[learner.pk] = next_check
+    _write(drafts, result)
+    _set_next_checks(next_checks)
+    return len(learners)
+
+
+_DEFAULTS = NudgePreferences()  # a learner without a row has the defaults, until they change one
+
+
+def _preferences(learner: Learner) -> NudgePreferences:
+    try:
+        return learner.nudge_preferences
+    except NudgePreferences.DoesNotExist:
+        return _DEFAULTS
+
+
+@dataclass(frozen=True)
+class _Prefs:
+    """The parts of NudgePreferences that decide when, hashable (many learners share them)."""
+
+    quiet_start: datetime.time
+    quiet_end: datetime.time
+    windows: tuple[tuple[tuple[int, ...], str, str], ...]
+    daily_cap: int
+    weekends: bool
+
+
+def _rules(preferences: NudgePreferences) -> _Prefs:
+    return _Prefs(
+        preferences.quiet_start,
+        preferences.quiet_end,
+        tuple((tuple(w["days"]), w["start"], w["end"]) for w in preferences.windows or ()),
+        preferences.daily_cap,
+        preferences.weekends,
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _cached_rules(prefs: _Prefs, backed_off: bool, default_window: object) -> Rules:
+    return Rules.from_preferences(
+        NudgePreferences(
+            quiet_start=prefs.quiet_start,
+            quiet_end=prefs.quiet_end,
+            windows=[{"days": list(d), "start": s, "end": e} for d, s, e in prefs.windows],
+            daily_cap=prefs.daily_cap,
+            weekends=prefs.weekends,
+        ),
+        backed_off=backed_off,
+    )
+
+
+def _gather(learners: list[Learner], *, now: datetime.datetime) -> _Facts:
+    """Everything the chunk's decisions need, in a fixed number of queries."""
+    ids = [x.pk for x in learners]
+    journeys = _journeys(Enrollment.objects.filter(learner_id__in=ids), now=now)
+    last_active = _last_active(ids)
+    facts = _Facts(
+        cards=_cards(ids, now=now),
+        journeys=journeys,
+        last_active=last_active,
+        booked=defaultdict(list),
+        live_kinds=defaultdict(set),
+        ignored=Counter(),
+        taken_keys=set(),
+        managers=set(),
+        teams={},
+        minutes={},
+    )
+    _recent_nudges(ids, facts, now=now)
+
+    reports = list(
+        Learner.objects.filter(manager_id__in=[x.user_id for x in learners])
+        .only("pk", "manager_id", "timezone")
+        .order_by()
+    )
+    facts.managers = {r.manager_id for r in reports}
+    managers = [x for x in learners if x.user_id in facts.managers]
+
+    # The keys this chunk could write, minus those already in the table (in one query).
+    candidates = {_digest_key(m, now) for m in managers}
+    step_ids = set()
+    for learner in learners:
+        candidates.add(_reengage_key(learner, now))
+        for state in _open_steps(journeys.get(learner.pk, [])):
+            candidates |= {
+                f"step:{learner.pk}:{state.step.pk}",
+                f"deadline:{learner.pk}:{state.step.pk}",
+            }
+            step_ids.add(state.step.pk)
+    if candidates:
+        facts.taken_keys |= set(
+            Nudge.objects.filter(dedupe_key__in=candidates).values_list("dedupe_key", flat=True)
+        )
+    if step_ids:
+        facts.minutes = dict(
+            MicroModule.objects.filter(journey_steps__in=step_ids)
+            .values_list("journey_steps", "estimated_minutes")
+            .order_by()
+        )
+
+    digest_due = {m.user_id for m in managers if _digest_key(m, now) not in facts.taken_keys}
+    if digest_due:
+        facts.teams = _teams([r for r in reports if r.manager_id in digest_due], now=now)
+    return facts
+
+
+def _journeys(enrollments, *, now: datetime.datetime) -> dict[int, list[JourneyState]]:
+    by_learner: dict[int, list[JourneyState]] = defaultdict(list)
+    for journey in journey_states(list(enrollments_with_steps(enrollments)), now=now):
+        by_learner[journey.enrollment.learner_id].append(journey)
+    return by_learner
+
+
+def _last_active(ids: list[int]) -> dict[int, datetime.datetime]:
+    return dict(
+        Activity.objects.filter(learner_id__in=ids)
+        .values("learner_id")
+        .annotate(last=Max("occurred_at"))
+        .order_by()
+        .values_list("learner_id", "last")
+    )
+
+
+def _cards(ids: list[int], *, now: datetime.datetime) -> dict[int, _Cards]:
+    rows = (
+        Card.objects.filter(learner_id__in=ids, active=True, module__live=True)
+        .values("learner_id", "module_id", "module__title")
+        .annotate(
+            due_now=Count("pk", filter=Q(due__lte=now)),
+            next_due=Min("due", filter=Q(due__gt=now)),
+        )
+        .order_by()
+    )
+    grouped: dict[int, list[dict]] = defaultdict(list)
+    for row in rows:
+        grouped[row["learner_id"]].append(row)
+    cards = {}
+    for learner_id, modules in grouped.items():
+        topics = sorted(
+            ((r["due_now"], r["module__title"]) for r in modules if r["due_now"]),
+            key=lambda t: (-t[0], t[1]),
+        )
+        upcoming = [r["next_due"] for r in modules if r["next_due"] is not None]
+        cards[learner_id] = _Cards(
+            due_now=sum(t[0] for t in topics),
+            topics=topics,
+            next_due=min(upcoming, default=None),
+        )
+    return cards
+
+
+def _recent_nudges(ids: list[int], facts: _Facts, *, now: datetime.datetime) -> None:
+    """Nudges that bear on the plan: booked ones near now (the cap, one per window), live ones
+    (no second practice or re-engage nudge while one waits) and recently ignored ones (back-off)."""
+    rows = (
+        Nudge.objects.filter(learner_id__in=ids)
+        .filter(
+            Q(planned_for__gte=now - 2 * _ONE_DAY)
+            | Q(state__in=_LIVE)
+            | Q(state=Nudge.State.SENT, opened_at__isnull=True, sent_at__gte=now - IGNORED_LOOKBACK)
+        )
+        .values_list(
+            "learner_id",
+            "kind",
+            "state",
+            "dedupe_key",
+            "planned_for",
+            "expires_at",
+            "sent_at",
+            "opened_at",
+        )
+    )
+    for learner_id, kind, state, key, planned_for, expires_at, sent_at, opened_at in rows:
+        facts.taken_keys.add(key)
+        if state in _BOOKED:
+            facts.booked[learner_id].append(planned_for)
+        if state in _LIVE and expires_at > now:
+            facts.live_kinds[learner_id].add(kind)
+        if state == Nudge.State.SENT and opened_at is None and sent_at is not None:
+            last = facts.last_active.get(learner_id)
+            # Ignored in a row: sent since their last activity (opening a nudge is one).
+            if sent_at >= now - IGNORED_LOOKBACK and (last is None or sent_at > last):
+                facts.ignored[learner_id] += 1
+
+
+def _teams(reports: list[Learner], *, now: datetime.datetime) -> dict[int, _Team]:
+    """Per manager (user id): how many reports, how many drifting, how many overdue steps."""
+    journeys = _journeys(Enrollment.objects.filter(learner_id__in=[r.pk for r in reports]), now=now)
+    last_active = _last_active([r.pk for r in reports])
+    counts: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for report in reports:
+        theirs = journeys.get(report.pk, [])
+        team = counts[report.manager_id]
+        team[0] += 1
+        team[1] += is_drifting(report, theirs, last_active=last_active.get(report.pk), now=now)
+        team[2] += sum(j.overdue for j in theirs)
+    return {manager: _Team(*values) for manager, values in counts.items()}
+
+
+# --- One learner ----------------------------------------------------------------------------------
+
+
+def _iso_week(day: datetime.date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def _local_today(learner: Learner, now: datetime.datetime) -> datetime.date:
+    return now.astimezone(learner.tz).date()
+
+
+def _reengage_key(learner: Learner, now: datetime.datetime) -> str:
+    return f"reengage:{learner.pk}:{_iso_week(_local_today(learner, now))}"
+
+
+def _digest_key(learner: Learner, now: datetime.datetime) -> str:
+    return f"digest:{learner.pk}:{_iso_week(_local_today(learner, now))}"
+
+
+def _open_steps(journeys: Iterable[JourneyState]) -> list[StepState]:
+    """Steps that are the learner's to do now (not waiting for someone's confirmation)."""
+    return [
+        s
+        for j in journeys
+        for s in j.steps
+        if s.state in (AVAILABLE, OVERDUE) and not s.awaiting_confirmation
+    ]
+
+
+@dataclass(frozen=True)
+class _Want:
+    """Something worth a nudge, waiting for a slot."""
+
+    kind: str
+    key: str | None  # None: depends on the slot's date (practice)
+    latest: datetime.date | None  # no later than this local date
+    text: Callable[[Slot], texts.Text]  # the slot decides "due today" or "due tomorrow"
+
+
+def _plan_learner(
+    learner: Learner,
+    preferences: _Prefs,
+    facts: _Facts,
+    *,
+    chooser: bandit.WindowChooser,
+    now: datetime.datetime,
+) -> tuple[list[Nudge], datetime.datetime]:
+    tz, pk = learner.tz, learner.pk
+    today = now.astimezone(tz).date()
+    rules = _cached_rules(
+        preferences,
+        is_backed_off(facts.ignored[pk]),
+        getattr(settings, "NUDGES_DEFAULT_WINDOW", None),  # part of the key: tests change it
+    )
+    journeys = facts.journeys.get(pk, [])
+    wants = _wants(learner, journeys, facts, today=today, now=now)
+
+    booked = list(facts.booked.get(pk, ()))
+    choose = functools.partial(chooser.choose, pk)
+    nudges = []
+    waiting = False  # something to say that must wait for a later check
+    for want in wants:
+        slot = next_slot(rules, tz=tz, now=now, booked=booked, choose=choose)
+        if slot is None:
+            waiting = True  # nothing free within the horizon (a cap of 0, say)
+            break
+        if want.latest is not None and slot.local_date > want.latest:
+            continue  # too late to be of use
+        key = want.key or f"practice:{pk}:{slot.local_date.isoformat()}"
+        if key in facts.taken_keys:
+            waiting = True
+            continue
+        nudges.append(_nudge(learner, want, key, slot))
+        booked.append(slot.start)
+
+    cards = facts.cards.get(pk)
+    checks = [now + max_check_interval()]
+    if cards is not None and cards.next_due is not None:
+        checks.append(cards.next_due)
+    midnight = functools.partial(to_utc, value=datetime.time.min, tz=tz)
+    later_dates = [s.unlocks_on for j in journeys for s in j.steps if s.state == LOCKED]
+    later_dates += [
+        s.due_on - _ONE_DAY for s in _open_steps(journeys) if s.due_on - _ONE_DAY > today
+    ]
+    if later_dates:
+        checks.append(midnight(min(later_dates)))
+    if waiting or (cards and cards.due_now) or _open_steps(journeys):
+        # Tomorrow the cap is fresh, and being quiet another day may make them drifting.
+        checks.append(midnight(today + _ONE_DAY))
+    if learner.user_id in facts.managers:
+        checks.append(midnight(today + datetime.timedelta(days=7 - today.weekday())))
+    return nudges, max(min(checks), now + MIN_RECHECK)
+
+
+def _wants(
+    learner: Learner,
+    journeys: list[JourneyState],
+    facts: _Facts,
+    *,
+    today: datetime.date,
+    now: datetime.datetime,
+) -> list[_Want]:
+    """What this learner could be nudged about, most pressing first; at most one of each kind."""
+    pk, locale = learner.pk, learner.locale
+    live = facts.live_kinds.get(pk, set())
+    taken = facts.taken_keys
+    wants = []
+    positions = {
+        s.step.pk: (j, i + 1, len(j.steps)) for j in journeys for i, s in enumerate(j.steps)
+    }
+    available = [s for s in _open_steps(journeys) if s.state == AVAILABLE]
+
+    def where(state: StepState) -> dict:
+        journey, position, total = positions[state.step.pk]
+        return {
+            "step": state.step.title,
+            "event": journey.enrollment.event.name,
+            "position": position,
+            "total": total,
+            "journey_id": journey.enrollment.pk,
+            "step_id": state.step.pk,
+            "locale": locale,
+        }
+
+    due_soon = sorted(
+        (
+            s
+            for s in available
+            if s.due_on - today <= _ONE_DAY and f"deadline:{pk}:{s.step.pk}" not in taken
+        ),
+        key=lambda s: (s.due_on, s.step.sort_order),
+    )
+    if due_soon:
+        state = due_soon[0]
+        wants.append(
+            _Want(
+                Nudge.Kind.DEADLINE,
+                f"deadline:{pk}:{state.step.pk}",
+                state.due_on,
+                functools.partial(_deadline_text, state=state, where=where(state)),
+            )
+        )
+    unlocked = sorted(
+        (
+            s
+            for s in available
+            if today - s.unlocks_on < datetime.timedelta(days=RECENT_UNLOCK_DAYS)
+            and f"step:{pk}:{s.step.pk}" not in taken
+            and not (due_soon and s.step.pk == due_soon[0].step.pk)
+        ),
+        key=lambda s: (s.unlocks_on, s.step.sort_order),
+    )
+    if unlocked:
+        state = unlocked[0]
+        minutes = (
+            facts.minutes.get(state.step.pk) if state.step.kind == JourneyStep.Kind.FORMAL else None
+        )
+        wants.append(
+            _Want(
+                Nudge.Kind.STEP_UNLOCKED,
+                f"step:{pk}:{state.step.pk}",
+                None,
+                _any_slot(functools.partial(texts.step_unlocked, minutes=minutes, **where(state))),
+            )
+        )
+    cards = facts.cards.get(pk)
+    if cards and cards.due_now and Nudge.Kind.PRACTICE_DUE not in live:
+        wants.append(
+            _Want(
+                Nudge.Kind.PRACTICE_DUE,
+                None,
+                None,
+                _any_slot(
+                    functools.partial(
+                        texts.practice_due,
+                        questions=cards.due_now,
+                        topic=cards.topics[0][1],
+                        other_topics=len(cards.topics) - 1,
+                        locale=locale,
+                    )
+                ),
+            )
+        )
+    reengage_key = _reengage_key(learner, now)
+    if (
+        not wants
+        and Nudge.Kind.REENGAGE not in live
+        and reengage_key not in taken
+        and is_drifting(learner, journeys, last_active=facts.last_active.get(pk), now=now)
+    ):
+        waiting_steps = sorted(
+            _open_steps(journeys), key=lambda s: (s.unlocks_on, s.step.sort_order)
+        )
+        first = where(waiting_steps[0])
+        wants.append(
+            _Want(
+                Nudge.Kind.REENGAGE,
+                reengage_key,
+                None,
+                _any_slot(
+                    functools.partial(
+                        texts.reengage,
+                        open_steps=len(waiting_steps),
+                        event=first["event"],
+                        journey_id=first["journey_id"],
+                        step_id=first["step_id"],
+                        locale=locale,
+                    )
+                ),
+            )
+        )
+    team = facts.teams.get(learner.user_id)
+    if team is not None:
+        wants.append(
+            _Want(
+                Nudge.Kind.WEEKLY_DIGEST,
+                _digest_key(learner, now),
+                None,
+                _any_slot(
+                    functools.partial(
+                        texts.weekly_digest,
+                        reports=team.reports,
+                        drifting=team.drifting,
+                        overdue_steps=team.overdue_steps,
+                        locale=locale,
+                    )
+                ),
+            )
+        )
+    return wants
+
+
+def _deadline_text(slot: Slot, *, state: StepState, where: dict) -> texts.Text:
+    return texts.deadline(due_today=slot.local_date >= state.due_on, **where)
+
+
+def _any_slot(text: Callable[[], texts.Text]) -> Callable[[Slot], texts.Text]:
+    return lambda slot: text()
+
+
+def _nudge(learner: Learner, want: _Want, key: str, slot: Slot) -> Nudge:
+    text = want.text(slot)
+    return Nudge(
+        learner_id=learner.pk,
+        kind=want.kind,
+        dedupe_key=key,
+        title=text.title,
+        body=text.body,
+        deep_link=text.deep_link,
+        window=slot.label,
+        planned_for=slot.start,
+        expires_at=slot.end,
+    )
+
+
+# --- Writing --------------------------------------------------------------------------------------
+
+
+def _write(drafts: list[Nudge], result: PlanResult) -> None:
+    if not drafts:
+        return
+    # ON CONFLICT DO NOTHING on dedupe_key: a nudge another planner (or an earlier run) wrote stays.
+    Nudge.objects.bulk_create(drafts, ignore_conflicts=True)
+    # auto_now_add stamped each draft as it went in; a stored row with the same stamp is ours.
+    stored = {
+        key: (pk, created_at)
+        for key, pk, created_at in Nudge.objects.filter(
+            dedupe_key__in=[d.dedupe_key for d in drafts]
+        ).values_list("dedupe_key", "pk", "created_at")
+    }
+    for draft in drafts:
+        pk, created_at = stored.get(draft.dedupe_key, (None, None))
+        if pk is not None and created_at == draft.created_at:
+            result.planned += 1
+            result.by_kind[draft.kind] += 1
+            result.nudge_ids.append(pk)
+
+
+def _set_next_checks(next_checks: dict[int, datetime.datetime | None]) -> None:
+    """One UPDATE … FROM unnest(…) for the whole chunk."""
+    table = Learner._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} AS l SET next_nudge_check_at = v.at "  # noqa: S608 (our own table name)
+            "FROM unnest(%s::bigint[], %s::timestamptz[]) AS v(id, at) WHERE l.id = v.id",
+            [list(next_checks), list(next_checks.values())],
+        )
