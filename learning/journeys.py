@@ -124,14 +124,15 @@ def enrol_in_matching_events(learner_ids: list[int], *, today: datetime.date) ->
     Onboarding enrolments follow a changed start date.
     """
     total = 0
-    events = ChangeEvent.objects.filter(live=True).prefetch_related("audience_rules")
+    events = list(ChangeEvent.objects.filter(live=True).prefetch_related("audience_rules"))
     for event in events:
         audience = audience_q(event, today=today)
         if audience is None:
             continue
         learners = Learner.objects.filter(audience, pk__in=learner_ids).only("pk", "start_date")
         total += _enrol(event, learners)
-    _reanchor_onboarding(learner_ids)
+    if any(event.anchors_on_start_date for event in events):
+        _reanchor_onboarding(learner_ids)
     return total
 
 
