@@ -152,11 +152,41 @@ CELERY_TIMEZONE = "UTC"
 
 # Every periodic job, in one place, each naming the domain function it drives.
 CELERY_BEAT_SCHEDULE = {
-    # cms.publishing.publish_scheduled_pages: Wagtail's go_live_at / expire_at happen only when run.
+    # Wagtail's `publish_scheduled` command: go_live_at / expire_at happen only when it runs.
     "publish-scheduled-pages": {
         "task": "cms.tasks.publish_scheduled_pages",
         "schedule": crontab(minute="*"),
         "options": {"expires": 55},
+    },
+    # nudges.planning.plan_nudges: claim learners due for a check, write the nudges they should get.
+    "nudges-plan": {
+        "task": "nudges.tasks.plan",
+        "schedule": crontab(minute="*"),
+        "options": {"expires": 55},
+    },
+    # nudges.sending.dispatch_due: hand due nudges to send_batch tasks, ≤500 ids each.
+    "nudges-dispatch": {
+        "task": "nudges.tasks.dispatch",
+        "schedule": crontab(minute="*"),
+        "options": {"expires": 55},
+    },
+    # nudges.sending.reap_stuck: `sending` rows of dead workers back to `planned`.
+    "nudges-reap": {
+        "task": "nudges.tasks.reap",
+        "schedule": crontab(minute="*/5"),
+        "options": {"expires": 240},
+    },
+    # nudges.sending.deactivate_stale_devices: devices not seen for 270 days.
+    "nudges-deactivate-stale-devices": {
+        "task": "nudges.tasks.deactivate_stale_devices",
+        "schedule": crontab(hour=3, minute=17),
+        "options": {"expires": 3600},
+    },
+    # backend.auth.purge_expired_tokens: revoke tokens past their sliding expiry.
+    "purge-expired-tokens": {
+        "task": "backend.tasks.purge_expired_tokens",
+        "schedule": crontab(hour=3, minute=41),
+        "options": {"expires": 3600},
     },
 }
 
@@ -258,3 +288,24 @@ PRACTICE_FUZZING = env_bool("PRACTICE_FUZZING", True)
 # A right answer slower than this is rated Hard, faster than PRACTICE_EASY_MS Easy (learning.practice).
 PRACTICE_HARD_MS = env_int("PRACTICE_HARD_MS", 15_000)
 PRACTICE_EASY_MS = env_int("PRACTICE_EASY_MS", 5_000)
+
+# --- Nudges ---------------------------------------------------------------------------------------
+# Push backends follow Django's EMAIL_BACKEND pattern: FCM (firebase-admin) when Firebase credentials
+# are configured, else the console/outbox backend of the quick-start.
+FIREBASE_CREDENTIALS_FILE = env_str("FIREBASE_CREDENTIALS_FILE")
+NUDGES_PUSH_BACKEND = env_str(
+    "NUDGES_PUSH_BACKEND",
+    "nudges.backends.fcm.FCMBackend"
+    if FIREBASE_CREDENTIALS_FILE or env_str("GOOGLE_APPLICATION_CREDENTIALS")
+    else "nudges.backends.console.ConsoleBackend",
+)
+# Where the FCM backend sends (a loopback stand-in in tests, a stub in staging).
+NUDGES_FCM_BASE_URL = env_str("NUDGES_FCM_BASE_URL", "https://fcm.googleapis.com")
+# firebase-admin's own retries of 5xx inside one request; 429 always comes back to our back-off.
+NUDGES_FCM_HTTP_RETRIES = env_int("NUDGES_FCM_HTTP_RETRIES", 4)
+NUDGES_MAX_ATTEMPTS = env_int("NUDGES_MAX_ATTEMPTS", 5)
+# Seconds a nudge may stay `sending` before the reaper hands it back; above CELERY_TASK_TIME_LIMIT.
+NUDGES_SENDING_TIMEOUT = env_int("NUDGES_SENDING_TIMEOUT", 600)
+NUDGES_DEFAULT_WINDOW = ("12:30", "13:00")  # local time, for learners without dead-time windows
+NUDGES_MAX_CHECK_INTERVAL_DAYS = env_int("NUDGES_MAX_CHECK_INTERVAL_DAYS", 7)
+NUDGES_BANDIT_PRIOR_STRENGTH = env_int("NUDGES_BANDIT_PRIOR_STRENGTH", 10)

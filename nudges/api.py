@@ -6,6 +6,7 @@ from ninja import Router
 from ninja.errors import ValidationError
 
 from learning.learners import learner_for
+from nudges.devices_api import router as devices_router
 from nudges.models import NudgePreferences
 from nudges.preferences import (
     InvalidPreferences,
@@ -55,3 +56,6 @@ def _preferences_out(preferences: NudgePreferences, *, timezone_name: str) -> di
         "weekends": preferences.weekends,
         "nudges_enabled": preferences.nudges_enabled,
     }
+
+
+router.add_router("", devices_router)

@@ -133,3 +133,16 @@ def test_successful_sign_ins_are_not_throttled(client, learner, settings):
     settings.API_SIGNIN_FAILURES_PER_USERNAME = "2/15min"
     for _ in range(5):
         assert sign_in(client).status_code == 200
+
+
+def test_the_housekeeping_task_revokes_expired_tokens(learner):
+    from backend.tasks import purge_expired_tokens
+
+    api = token_client(learner.user)
+    token = APIToken.objects.get(user=learner.user)
+    APIToken.objects.filter(pk=token.pk).update(
+        last_used_at=timezone.now() - datetime.timedelta(days=31)
+    )
+    assert purge_expired_tokens.apply().get() == 1
+    assert APIToken.objects.get(pk=token.pk).revoked_at is not None
+    assert api.get("/api/v1/me").status_code == 401

@@ -1,0 +1,66 @@
+"""POST /devices and DELETE /devices/{id}: where the app tells us how to reach this phone."""
+
+import datetime
+from typing import Literal
+
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from ninja import Field, Router, Schema, Status
+from ninja.errors import ValidationError
+
+from nudges.devices import register_device, remove_device
+
+router = Router(tags=["nudges"])
+
+
+class DeviceIn(Schema):
+    model_config = {"extra": "forbid"}
+
+    token: str | None = Field(
+        None, min_length=1, max_length=512, description="FCM registration token (deprecated)."
+    )
+    fid: str | None = Field(
+        None, min_length=1, max_length=255, description="Firebase installation id (preferred)."
+    )
+    platform: Literal["ios", "android", "web"]
+    app_version: str = Field("", max_length=32, examples=["3.4.1"])
+    locale: str = Field("", max_length=16, examples=["en-GB"])
+
+
+class DeviceOut(Schema):
+    id: int
+    platform: str
+    active: bool
+    last_seen_at: datetime.datetime
+
+
+@router.post(
+    "/devices",
+    response={200: DeviceOut, 201: DeviceOut},
+    summary="Register or refresh this device's push address",
+)
+def register(request: HttpRequest, payload: DeviceIn):
+    """Send a Firebase installation id (`fid`) or, from older app versions, an FCM registration
+    `token`. 201 when the device is new to you (an address someone else had moves to you),
+    200 when it refreshes one of yours. Call it on every app start: it keeps the device active."""
+    if not payload.token and not payload.fid:
+        raise ValidationError(
+            [{"loc": ["body", "token"], "msg": "Send a token or a fid (or both)."}]
+        )
+    registration = register_device(
+        request.user,
+        token=payload.token,
+        fid=payload.fid,
+        platform=payload.platform,
+        app_version=payload.app_version,
+        locale=payload.locale,
+        now=timezone.now(),
+    )
+    return Status(201 if registration.created else 200, registration.device)
+
+
+@router.delete("/devices/{device_id}", response={204: None}, summary="Remove a device")
+def remove(request: HttpRequest, device_id: int):
+    if not remove_device(request.user, device_id):
+        raise Http404("No such device.")
+    return Status(204, None)

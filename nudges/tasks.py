@@ -1,0 +1,46 @@
+"""Nudges' Celery tasks: thin, id-taking, safe to run twice (the claims in sending.py see to it)."""
+
+import datetime
+import functools
+
+from celery import shared_task
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from nudges import planning, sending
+
+DEFAULT_SENDING_TIMEOUT = 600  # seconds; above CELERY_TASK_TIME_LIMIT, so only dead workers' rows
+
+
+@shared_task(ignore_result=True)
+def plan() -> int:
+    """Beat, every minute: plan nudges for learners due for a check."""
+    return planning.plan_nudges(now=timezone.now()).planned
+
+
+@shared_task(ignore_result=True)
+def dispatch() -> int:
+    """Beat, every minute: hand due nudges to sender tasks, at most 500 per task."""
+    with transaction.atomic():
+        batches = sending.dispatch_due(now=timezone.now())
+        for ids in batches:
+            transaction.on_commit(functools.partial(send_batch.delay, ids))
+    return len(batches)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def send_batch(nudge_ids: list[int]) -> None:
+    sending.send(nudge_ids, now=timezone.now())
+
+
+@shared_task(ignore_result=True)
+def reap() -> int:
+    """Beat: nudges left in `sending` by a worker that died go back to `planned`."""
+    timeout = getattr(settings, "NUDGES_SENDING_TIMEOUT", DEFAULT_SENDING_TIMEOUT)
+    return sending.reap_stuck(now=timezone.now(), timeout=datetime.timedelta(seconds=timeout))
+
+
+@shared_task(ignore_result=True)
+def deactivate_stale_devices() -> int:
+    return sending.deactivate_stale_devices(now=timezone.now())
