@@ -6,14 +6,12 @@ ends a run of ignored nudges (the back-off in windows.py).
 
 import datetime
 
-from django.db import connection
-
 from learning.models import Activity
 from nudges.models import Nudge
 
 
 def on_nudges_opened(activities: list[Activity]) -> None:
-    """Set `opened_at` of the nudges these activities report, in one UPDATE.
+    """Set `opened_at` of the nudges these activities report (one SELECT, one bulk UPDATE).
 
     Only a learner's own nudges: an id of someone else's nudge changes nothing. A nudge reported
     opened twice keeps the earlier moment.
@@ -25,15 +23,15 @@ def on_nudges_opened(activities: list[Activity]) -> None:
             earliest[key] = min(earliest.get(key, a.occurred_at), a.occurred_at)
     if not earliest:
         return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {Nudge._meta.db_table} AS n "  # noqa: S608 (our own table name)
-            "SET opened_at = LEAST(COALESCE(n.opened_at, v.at), v.at) "
-            "FROM unnest(%s::bigint[], %s::bigint[], %s::timestamptz[]) AS v(id, learner_id, at) "
-            "WHERE n.id = v.id AND n.learner_id = v.learner_id",
-            [
-                [nudge_id for nudge_id, _ in earliest],
-                [learner_id for _, learner_id in earliest],
-                list(earliest.values()),
-            ],
+    # Only the reporting learner's own nudges; an earlier open is kept.
+    nudges = [
+        nudge
+        for nudge in Nudge.objects.filter(pk__in={nudge_id for nudge_id, _ in earliest}).only(
+            "pk", "learner_id", "opened_at"
         )
+        if (nudge.pk, nudge.learner_id) in earliest
+    ]
+    for nudge in nudges:
+        at = earliest[(nudge.pk, nudge.learner_id)]
+        nudge.opened_at = min(nudge.opened_at or at, at)
+    Nudge.objects.bulk_update(nudges, ["opened_at"])

@@ -646,7 +646,14 @@ def _write(drafts: list[Nudge], result: PlanResult) -> None:
 
 
 def _set_next_checks(next_checks: dict[int, datetime.datetime | None]) -> None:
-    """One UPDATE … FROM unnest(…) for the whole chunk."""
+    """One UPDATE … FROM unnest(…) for the whole chunk on PostgreSQL; bulk_update on the quick-start's SQLite."""
+    if connection.vendor != "postgresql":
+        Learner.objects.bulk_update(
+            [Learner(pk=pk, next_nudge_check_at=at) for pk, at in next_checks.items()],
+            ["next_nudge_check_at"],
+            batch_size=500,
+        )
+        return
     table = Learner._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
