@@ -18,20 +18,11 @@ ROLES = ["Support agent", "Sales rep", "Engineer", "Team lead"]
 
 
 def write_export(path: Path, *, team_suffix: str = "") -> None:
+    from learning.people import COLUMNS  # after django.setup()
+
     with path.open("w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
-        writer.writerow(
-            [
-                "email",
-                "first_name",
-                "last_name",
-                "role",
-                "team",
-                "manager_email",
-                "start_date",
-                "timezone",
-            ]
-        )
+        writer.writerow(COLUMNS)
         for i in range(ROWS):
             lead = i % 10 == 9
             writer.writerow(

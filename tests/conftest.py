@@ -24,6 +24,12 @@ def _own_cache_namespace(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def _no_fuzzing(settings):
+    # fsrs fuzzing on in production, off in tests: exact due dates.
+    settings.PRACTICE_FUZZING = False
+
+
 @pytest.fixture
 def library(db):
     from cms.models import ModuleIndexPage

@@ -13,11 +13,6 @@ from tests.factories import LearnerFactory, publish_module, question, text, toke
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _no_fuzzing(settings):
-    settings.PRACTICE_FUZZING = False
-
-
 @pytest.fixture
 def module(library):
     return publish_module(

@@ -19,11 +19,6 @@ pytestmark = pytest.mark.django_db
 NOW = datetime.datetime(2026, 11, 23, 9, 0, tzinfo=datetime.UTC)
 
 
-@pytest.fixture(autouse=True)
-def _no_fuzzing(settings):
-    settings.PRACTICE_FUZZING = False
-
-
 def refunds_module(title="Refunds", **fields):
     return publish_module(
         title=title,

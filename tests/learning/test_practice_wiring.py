@@ -14,11 +14,6 @@ from tests.learning.test_practice_cards import publish_edit
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _no_fuzzing(settings):
-    settings.PRACTICE_FUZZING = False
-
-
 @pytest.fixture
 def module(library):
     return publish_module(
