@@ -1,0 +1,336 @@
+"""The nudge pipeline end to end: a real Celery worker process, Redis and PostgreSQL, FCM stand-in.
+
+The tests commit their rows (transaction=True) so that the worker, another process, sees them in
+the test database. The worker gets its own Redis database as broker (flushed first), and the test
+process publishes `plan` and `dispatch` there as beat would; the worker sends to the loopback FCM
+stand-in through firebase-admin.
+"""
+
+import collections
+import contextlib
+import datetime
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.parse
+import uuid
+from pathlib import Path
+
+import kombu.pools
+import pytest
+import redis
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import connection
+from django.utils import timezone
+
+from backend.celery import app as celery_app
+from learning.models import Card, Learner
+from nudges import sending, tasks
+from nudges.models import Delivery, Device, Nudge, NudgePreferences, Platform
+from tests.factories import LearnerFactory, publish_module, question
+from tests.nudges.sending_factories import DeviceFactory, NudgeFactory
+
+e2e = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+# The worker's broker: a Redis database of this test's own, flushed before each worker starts.
+BROKER_DB = int(os.environ.get("NUDGES_E2E_BROKER_DB", "4"))
+WAIT = 30.0  # seconds: the longest any step may take before the test fails
+
+
+def broker_url() -> str:
+    parts = urllib.parse.urlsplit(settings.REDIS_URL)
+    return urllib.parse.urlunsplit((parts.scheme, parts.netloc, f"/{BROKER_DB}", "", ""))
+
+
+def worker_database_url() -> str:
+    db = connection.settings_dict
+    user = urllib.parse.quote(db["USER"] or "postgres")
+    password = f":{urllib.parse.quote(db['PASSWORD'])}" if db["PASSWORD"] else ""
+    host, port = db["HOST"] or "127.0.0.1", db["PORT"] or 5432
+    return f"postgres://{user}{password}@{host}:{port}/{db['NAME']}"
+
+
+class Worker:
+    """`celery -A backend worker` in its own process, pointed at the test database and stand-in."""
+
+    def __init__(self, *, fcm, log: Path) -> None:
+        self.log = log
+        self.env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "backend.settings",
+            "DATABASE_URL": worker_database_url(),
+            "REDIS_URL": broker_url(),
+            "CELERY_BROKER_URL": broker_url(),
+            "CELERY_TASK_ALWAYS_EAGER": "0",
+            "NUDGES_PUSH_BACKEND": "nudges.backends.fcm.FCMBackend",
+            "NUDGES_FCM_BASE_URL": fcm.url,
+            "FIREBASE_CREDENTIALS_FILE": settings.FIREBASE_CREDENTIALS_FILE,
+            "NUDGES_FCM_HTTP_RETRIES": "0",
+            "PRACTICE_FUZZING": "0",
+        }
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> "Worker":
+        name = f"e2e-{uuid.uuid4().hex[:8]}@%h"
+        with self.log.open("ab") as out:
+            self.process = subprocess.Popen(
+                [
+                    *(sys.executable, "-m", "celery", "-A", "backend", "worker"),
+                    *("--pool=solo", "--concurrency=1", "-Q", "celery", "-n", name),
+                    *("--without-heartbeat", "--without-gossip", "--without-mingle"),
+                    "--loglevel=INFO",
+                ],
+                cwd=settings.BASE_DIR,
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        # Ready means its queue is declared: a task published from now on reaches it.
+        wait_for(
+            lambda: b" ready." in self.log.read_bytes(), what="the worker to be ready", on=self
+        )
+        return self
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def kill(self) -> None:
+        """SIGKILL: no warm shutdown, no ack, no commit of the batch in hand."""
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        """SIGTERM (warm shutdown: the task in hand finishes), then SIGKILL after 10 s."""
+        if not self.alive():
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")[-4000:] if self.log.exists() else ""
+
+
+def wait_for(condition, *, what: str, on: Worker | None = None, timeout: float = WAIT) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if on is not None and not on.alive():
+            pytest.fail(
+                f"The worker died (exit {on.process.returncode}) waiting for {what}:\n{on.output()}"
+            )
+        if time.monotonic() > deadline:
+            pytest.fail(f"Timed out waiting for {what}:\n{on.output() if on else ''}")
+        time.sleep(0.05)
+
+
+@contextlib.contextmanager
+def publishing_to(url: str):
+    """Point this process's Celery app at `url` (and back): the connection pools are rebuilt."""
+
+    def drop_pools() -> None:
+        kombu.pools.reset()  # kombu keeps them by connection: closed ones must not be reused
+        celery_app._pool = None
+        celery_app.amqp._producer_pool = None
+
+    previous = celery_app.conf.broker_url
+    drop_pools()
+    celery_app.conf.broker_url = url
+    try:
+        yield
+    finally:
+        drop_pools()
+        celery_app.conf.broker_url = previous
+
+
+@pytest.fixture
+def broker():
+    url = broker_url()
+    client = redis.Redis.from_url(url)
+    client.flushdb()
+    try:
+        with publishing_to(url):
+            yield url
+    finally:
+        client.flushdb()
+        client.close()
+
+
+@pytest.fixture
+def workers(fcm, tmp_path):
+    """Start workers with `workers()`; every one is stopped at the end, whatever happened."""
+    started: list[Worker] = []
+
+    def start() -> Worker:
+        worker = Worker(fcm=fcm, log=tmp_path / f"worker-{len(started) + 1}.log")
+        started.append(worker)
+        return worker.start()
+
+    try:
+        yield start
+    finally:
+        for worker in started:
+            worker.stop()
+
+
+def in_a_window_now(now: datetime.datetime) -> tuple[str, list[dict]]:
+    """A time zone where it is 10:xx now, and a weekday-and-weekend window 09:00–11:30 there
+    (outside the default quiet hours, never across midnight, whenever the test runs)."""
+    offset = (10 - now.hour + 11) % 24 - 11  # hours east of UTC, in -11..12
+    zone = "UTC" if offset == 0 else f"Etc/GMT{-offset:+d}"  # Etc/GMT-3 is UTC+3
+    return zone, [{"days": list(range(7)), "start": "09:00", "end": "11:30"}]
+
+
+# --- One learner, one push ------------------------------------------------------------------------
+
+
+@e2e
+def test_a_learner_with_due_practice_in_a_window_now_gets_exactly_one_push(
+    library, fcm, broker, workers
+):
+    now = timezone.now()
+    zone, windows = in_a_window_now(now)
+    refunds = publish_module(
+        title="Refunds",
+        body=[question("Who approves a refund?"), question("How long does it take?")],
+    )
+    learner = LearnerFactory(timezone=zone)
+    Learner.objects.filter(pk=learner.pk).update(
+        next_nudge_check_at=now - datetime.timedelta(minutes=1)
+    )
+    NudgePreferences.objects.create(learner=learner, windows=windows, weekends=True)
+    for block in ("q1", "q2"):
+        Card.objects.create(
+            learner=learner,
+            module=refunds,
+            block_id=block,
+            due=now - datetime.timedelta(hours=1),
+            answer_fingerprint="x",
+        )
+    device = DeviceFactory(user=learner.user, platform=Platform.ANDROID)
+
+    worker = workers()
+    # As beat would, every minute: plan, then dispatch (which queues a send_batch).
+    tasks.plan.delay()
+    tasks.dispatch.delay()
+    wait_for(
+        lambda: Nudge.objects.filter(learner=learner, state=Nudge.State.SENT).exists(),
+        what="the nudge to be sent",
+        on=worker,
+    )
+    # Beat's next minute finds nothing more to send.
+    tasks.dispatch.delay()
+    queue = redis.Redis.from_url(broker)
+    wait_for(lambda: queue.llen("celery") == 0, what="the queue to drain", on=worker)
+    worker.stop()  # warm: whatever it had in hand is finished
+
+    nudge = Nudge.objects.get(learner=learner)
+    assert (nudge.kind, nudge.state, nudge.attempts) == ("practice_due", "sent", 1)
+    (received,) = fcm.received
+    assert received.status == 200
+    assert received.address == device.fid
+    assert received.message["fid"] == device.fid
+    assert received.message["notification"] == {
+        "title": "2 questions on Refunds — 1 minute",
+        "body": "A quick review now keeps it fresh.",
+    }
+    assert received.message["data"] == {
+        "nudge_id": str(nudge.pk),
+        "kind": "practice_due",
+        "deep_link": "micromoments://practice",
+    }
+    assert received.tag == received.apns_collapse_id == f"nudge-{nudge.pk}"
+    (delivery,) = Delivery.objects.filter(nudge=nudge)
+    assert (delivery.device_id, delivery.state) == (device.pk, "sent")
+    assert nudge.provider_message_ids == [delivery.message_id]
+
+
+# --- A worker killed mid-batch --------------------------------------------------------------------
+
+BATCH = 2000
+KILL_AFTER = 700  # messages at the stand-in: inside the second of four batches of 500
+
+
+def planned_nudges(count: int, *, now: datetime.datetime) -> list[int]:
+    """`count` learners, each with one device and one nudge due now, bulk-created."""
+    run = uuid.uuid4().hex[:6]
+    users = User.objects.bulk_create(
+        [User(username=f"e2e-{run}-{i}", password="!") for i in range(count)]
+    )
+    learners = Learner.objects.bulk_create([Learner(user=user) for user in users])
+    Device.objects.bulk_create(
+        [DeviceFactory.build(user=user, fid=f"e2e-{run}-{i}") for i, user in enumerate(users)]
+    )
+    nudges = Nudge.objects.bulk_create(
+        [
+            NudgeFactory.build(
+                learner=learner,
+                dedupe_key=f"e2e:{run}:{learner.pk}",
+                planned_for=now - datetime.timedelta(minutes=1),
+            )
+            for learner in learners
+        ]
+    )
+    return [n.pk for n in nudges]
+
+
+def unfinished() -> int:
+    return Nudge.objects.filter(state__in=[Nudge.State.PLANNED, Nudge.State.SENDING]).count()
+
+
+@e2e
+def test_a_worker_killed_mid_batch_loses_no_nudge_and_resends_only_under_the_same_tag(
+    fcm, broker, workers, capsys
+):
+    ids = planned_nudges(BATCH, now=timezone.now())
+
+    first = workers()
+    tasks.dispatch.delay()
+    wait_for(lambda: fcm.count() >= KILL_AFTER, what=f"{KILL_AFTER} messages", on=first)
+    first.kill()
+    time.sleep(0.2)  # requests already on the wire land at the stand-in
+    reached_before = fcm.count()
+    assert KILL_AFTER <= reached_before < BATCH
+    states = collections.Counter(Nudge.objects.values_list("state", flat=True))
+    assert sum(states.values()) == BATCH
+    assert states[Nudge.State.PLANNED] + states[Nudge.State.SENDING] > 0
+
+    # The reaper's timeout has passed (the worker is dead): its `sending` rows go back to planned.
+    reaped = sending.reap_stuck(now=timezone.now(), timeout=datetime.timedelta(0))
+    assert reaped == states[Nudge.State.SENDING]
+
+    second = workers()
+    tasks.dispatch.delay()
+    wait_for(lambda: unfinished() == 0, what="every nudge to be sent", on=second)
+    second.stop()
+
+    final = dict(Nudge.objects.values_list("pk", "state"))
+    assert set(final) == set(ids)
+    assert set(final.values()) == {Nudge.State.SENT}  # none lost, none failed or expired
+    delivered = fcm.delivered()
+    assert len(delivered) == len(fcm.received)  # the stand-in answered every message with success
+    by_tag = collections.defaultdict(list)
+    for message in delivered:
+        by_tag[message.tag].append(message)
+    assert set(by_tag) == {f"nudge-{pk}" for pk in ids}  # every nudge reached a device
+    twice = {tag: messages for tag, messages in by_tag.items() if len(messages) > 1}
+    for tag, messages in twice.items():
+        # A resend replaces on the device: same Android tag, same apns-collapse-id, same address.
+        assert len(messages) == 2
+        assert {(m.tag, m.apns_collapse_id, m.address) for m in messages} == {
+            (tag, tag, messages[0].address)
+        }
+    # Only the batch in hand when the worker died can have been resent, each nudge once.
+    assert len(twice) <= min(reaped, 500)
+    attempts = dict(Nudge.objects.values_list("pk", "attempts"))
+    assert all(attempts[int(tag.removeprefix("nudge-"))] == 2 for tag in twice)
+    with capsys.disabled():
+        print(
+            f"\nworker SIGKILLed after {reached_before} of {BATCH} messages; {reaped} nudges reaped;"
+            f" {len(twice)} messages reached the stand-in twice (same tag and apns-collapse-id)"
+        )
