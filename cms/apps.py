@@ -1,5 +1,15 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 from django.db.models.signals import post_migrate
+
+
+def _after_last_app_migrated(sender, **kwargs):
+    # migrate sends post_migrate once per app, in INSTALLED_APPS order, and creates each app's
+    # permissions in its own round: only after the last one do all permissions exist.
+    with_models = [config for config in apps.get_app_configs() if config.models_module is not None]
+    if sender.label == with_models[-1].label:
+        from cms.roles import ensure_authors_group
+
+        ensure_authors_group()
 
 
 class CmsConfig(AppConfig):
@@ -8,7 +18,4 @@ class CmsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from cms.roles import on_post_migrate
-
-        # Permissions exist only after migrate has created them: set up groups then.
-        post_migrate.connect(on_post_migrate, sender=self, dispatch_uid="cms.ensure_authors_group")
+        post_migrate.connect(_after_last_app_migrated, dispatch_uid="cms.ensure_authors_group")

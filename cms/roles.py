@@ -41,7 +41,3 @@ def ensure_authors_group() -> Group | None:
                 group=group, collection=root_collection, permission=permission
             )
     return group
-
-
-def on_post_migrate(sender, **kwargs) -> None:
-    ensure_authors_group()

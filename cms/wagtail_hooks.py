@@ -1,12 +1,15 @@
-"""Admin surfaces for content: snippets for job tasks and change events, and the bite-size warning."""
+"""Admin surfaces for content: snippets, the bite-size warning, and the authors' search-gaps report."""
 
 from django.contrib import messages
+from django.urls import path, reverse
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from cms.models import ChangeEvent, JobTask, MicroModule
 from cms.modules import is_bite_sized
+from cms.views import SearchGapsView, can_see_search_gaps
 
 
 class JobTaskViewSet(SnippetViewSet):
@@ -55,3 +58,31 @@ def warn_long_module_on_create(request, page):
 @hooks.register("after_edit_page")
 def warn_long_module_on_edit(request, page):
     _warn_if_not_bite_sized(request, page)
+
+
+@hooks.register("register_admin_urls")
+def register_analytics_urls():
+    return [
+        path("analytics/search-gaps/", SearchGapsView.as_view(), name="cms_search_gaps"),
+        path(
+            "analytics/search-gaps/results/",
+            SearchGapsView.as_view(results_only=True),
+            name="cms_search_gaps_results",
+        ),
+    ]
+
+
+class AuthorsMenuItem(MenuItem):
+    def is_shown(self, request):
+        return can_see_search_gaps(request.user)
+
+
+@hooks.register("register_reports_menu_item")
+def register_search_gaps_menu_item():
+    return AuthorsMenuItem(
+        "Searches that found nothing",
+        reverse("cms_search_gaps"),
+        name="search-gaps",
+        icon_name="search",
+        order=1310,
+    )
