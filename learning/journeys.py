@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import F, Prefetch, Q
+from django.db.models import F, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Now
 
 from cms.models import ChangeEvent, JourneyStep
@@ -137,15 +137,13 @@ def enrol_in_matching_events(learner_ids: list[int], *, today: datetime.date) ->
 
 
 def _reanchor_onboarding(learner_ids: list[int]) -> None:
-    stale = Enrollment.objects.filter(
+    """Onboarding enrolments follow their learner's (changed) start date: one UPDATE for all."""
+    start_date = Learner.objects.filter(pk=OuterRef("learner_id")).values("start_date")[:1]
+    Enrollment.objects.filter(
         learner_id__in=learner_ids,
         event__kind=ChangeEvent.Kind.ONBOARDING,
         learner__start_date__isnull=False,
-    ).exclude(anchor_date=F("learner__start_date"))
-    for enrollment in stale.select_related("learner"):
-        Enrollment.objects.filter(pk=enrollment.pk).update(
-            anchor_date=enrollment.learner.start_date
-        )
+    ).exclude(anchor_date=F("learner__start_date")).update(anchor_date=Subquery(start_date))
 
 
 # --- Step states ----------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import pytest
 from backend.celery import app as celery_app
 from cms.models import ChangeEvent, EventAudience, JourneyStep
 from learning import journeys
-from learning.models import Activity, Confirmation, Enrollment, Verb
+from learning.models import Activity, Confirmation, Enrollment, Learner, Verb
 from tests.factories import LearnerFactory, publish_module, token_client
 
 pytestmark = pytest.mark.django_db
@@ -212,3 +212,15 @@ def test_another_learners_journey_is_404(journey):
     api = token_client(mine.user)
     assert api.get(f"/api/v1/journeys/{their_enrollment.pk}").status_code == 404
     assert [j["id"] for j in api.get("/api/v1/journeys").json()["items"]] != [their_enrollment.pk]
+
+
+def test_changed_start_dates_reanchor_onboarding_in_one_update(django_assert_max_num_queries):
+    learners = [LearnerFactory(start_date=TODAY) for _ in range(5)]
+    event = make_event(kind="onboarding")
+    event.save_revision().publish()
+    journeys.enrol_audience(event.pk, today=TODAY)
+    moved = TODAY + datetime.timedelta(days=7)
+    Learner.objects.filter(pk__in=[learner.pk for learner in learners]).update(start_date=moved)
+    with django_assert_max_num_queries(8):  # the same for 5 learners or 5,000
+        journeys.enrol_in_matching_events([learner.pk for learner in learners], today=TODAY)
+    assert set(Enrollment.objects.values_list("anchor_date", flat=True)) == {moved}
