@@ -1,15 +1,23 @@
+from collections.abc import Callable
+
 from django.apps import AppConfig, apps
 from django.db.models.signals import post_migrate
 
 
-def _after_last_app_migrated(sender, **kwargs):
-    # migrate sends post_migrate once per app, in INSTALLED_APPS order, and creates each app's
-    # permissions in its own round: only after the last one do all permissions exist.
-    with_models = [config for config in apps.get_app_configs() if config.models_module is not None]
-    if sender.label == with_models[-1].label:
-        from cms.roles import ensure_authors_group
+def after_last_migrate(setup: Callable[[], object], *, dispatch_uid: str) -> None:
+    """Run `setup()` once per `migrate`, after the last app's permissions exist.
 
-        ensure_authors_group()
+    migrate sends post_migrate once per app, in INSTALLED_APPS order, and creates each app's
+    permissions in its own round: only after the last app with models do all permissions exist.
+    Used by the apps that set up groups (Authors here, Managers in learning).
+    """
+
+    def receiver(sender, **kwargs):
+        with_models = [c for c in apps.get_app_configs() if c.models_module is not None]
+        if sender.label == with_models[-1].label:
+            setup()
+
+    post_migrate.connect(receiver, dispatch_uid=dispatch_uid, weak=False)
 
 
 class CmsConfig(AppConfig):
@@ -18,4 +26,6 @@ class CmsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        post_migrate.connect(_after_last_app_migrated, dispatch_uid="cms.ensure_authors_group")
+        from cms.roles import ensure_authors_group
+
+        after_last_migrate(ensure_authors_group, dispatch_uid="cms.ensure_authors_group")

@@ -1,7 +1,9 @@
 """Admin surfaces for content: snippets, the bite-size warning, and the authors' search-gaps report."""
 
 from django.contrib import messages
+from django.templatetags.static import static
 from django.urls import path, reverse
+from django.utils.html import format_html
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
@@ -86,3 +88,9 @@ def register_search_gaps_menu_item():
         icon_name="search",
         order=1310,
     )
+
+
+@hooks.register("insert_global_admin_css")
+def chart_styles():
+    """The dashboards' charts (cms/templatetags/charts.py) are plain HTML styled by this sheet."""
+    return format_html('<link rel="stylesheet" href="{}">', static("cms/charts.css"))
