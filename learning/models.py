@@ -27,8 +27,10 @@ class Learner(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="learner"
     )
-    role = models.CharField(max_length=100, blank=True, db_index=True)
-    team = models.CharField(max_length=100, blank=True, db_index=True)
+    # Not indexed: audiences match them case-insensitively (an index on the column cannot serve
+    # that), at publish time only; every index here slows the planner's update of each learner.
+    role = models.CharField(max_length=100, blank=True)
+    team = models.CharField(max_length=100, blank=True)
     manager = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -21,14 +21,16 @@ random.Random for repeatable choices in tests.
 """
 
 import datetime
+import functools
 import random
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 
+from backend.lookups import AnyOf
 from nudges.models import Nudge
 from nudges.windows import Slot
 
@@ -44,11 +46,11 @@ class Arm:
 
 
 @dataclass(frozen=True)
-class PopulationPrior:
+class PopulationPrior:  # not slotted: `overall` is cached on the instance
     by_label: dict[str, Arm]
     strength: float
 
-    @property
+    @functools.cached_property
     def overall(self) -> float:
         sent = sum(a.sent for a in self.by_label.values())
         opened = sum(a.opened for a in self.by_label.values())
@@ -90,7 +92,7 @@ def learner_arms(
     """Each learner's own trials per window label (one grouped query)."""
     rows = (
         _trials(now)
-        .filter(learner_id__in=list(learner_ids))
+        .filter(AnyOf(F("learner_id"), list(learner_ids)))
         .values("learner_id", "window")
         .annotate(**_COUNTS)
         .order_by()
@@ -106,11 +108,19 @@ class WindowChooser:
     prior: PopulationPrior
     arms: dict[int, dict[str, Arm]]
     rng: random.Random = field(default_factory=random.Random)
+    _prior_betas: dict[str, tuple[float, float]] = field(default_factory=dict, repr=False)
 
     def posterior(self, learner_id: int, label: str) -> tuple[float, float]:
-        alpha, beta = self.prior.beta(label)
-        own = self.arms.get(learner_id, {}).get(label, Arm())
+        alpha, beta = self._prior_beta(label)
+        own = self.arms.get(learner_id, {}).get(label)
+        if own is None:
+            return alpha, beta
         return alpha + own.opened, beta + (own.sent - own.opened)
+
+    def _prior_beta(self, label: str) -> tuple[float, float]:
+        if label not in self._prior_betas:
+            self._prior_betas[label] = self.prior.beta(label)
+        return self._prior_betas[label]
 
     def choose(self, learner_id: int, slots: Sequence[Slot]) -> Slot:
         """Thompson sampling: the slot whose window's sampled open rate is highest."""

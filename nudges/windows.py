@@ -140,6 +140,27 @@ def day_slots(
     none is free within HORIZON_DAYS (a cap of 0, or only weekend windows with weekends off)."""
     if rules.cap <= 0:
         return []
+    if not booked:
+        return list(_unbooked_day_slots(rules, tz, now))
+    return _first_free_day(rules, tz=tz, now=now, booked=booked)
+
+
+@functools.lru_cache(maxsize=4096)
+def _unbooked_day_slots(
+    rules: Rules, tz: datetime.tzinfo, now: datetime.datetime
+) -> tuple[Slot, ...]:
+    """Most learners have nothing booked: then their slots depend on their rules and zone alone,
+    which thousands of learners share within a planning pass."""
+    return tuple(_first_free_day(rules, tz=tz, now=now, booked=()))
+
+
+def _first_free_day(
+    rules: Rules,
+    *,
+    tz: datetime.tzinfo,
+    now: datetime.datetime,
+    booked: Sequence[datetime.datetime],
+) -> list[Slot]:
     counts = local_counts(booked, tz)
     today = now.astimezone(tz).date()
     for offset in range(HORIZON_DAYS):
