@@ -2,7 +2,8 @@
 
 from django.contrib.auth import get_user_model
 
-from cms.roles import ensure_authors_group
+from cms.models import ModuleIndexPage
+from cms.roles import ensure_authors_group, ensure_reviewers_group
 
 DEMO_PASSWORD = "micromoments"  # noqa: S105 (demo only, named in the README)
 
@@ -21,7 +22,10 @@ def ensure_user(username: str, *, email: str, first_name: str, last_name: str, *
 
 
 def ensure_content_accounts():
-    """`admin` (superuser) and `demo-author` (an L&D author: the Authors group)."""
+    """`admin` (superuser), `demo-author` (an L&D author: Authors) and `demo-reviewer` (Reviewers).
+
+    The author writes modules and submits them; the reviewer approves them, which publishes them.
+    """
     admin = ensure_user(
         "admin",
         email="admin@example.com",
@@ -33,5 +37,9 @@ def ensure_content_accounts():
     author = ensure_user(
         "demo-author", email="author@example.com", first_name="Dana", last_name="Author"
     )
-    author.groups.add(ensure_authors_group())
-    return admin, author
+    author.groups.add(ensure_authors_group())  # also sets up the review, if it is missing
+    reviewer = ensure_user(
+        "demo-reviewer", email="reviewer@example.com", first_name="Rhea", last_name="Reviewer"
+    )
+    reviewer.groups.add(ensure_reviewers_group(ModuleIndexPage.objects.get()))
+    return admin, author, reviewer

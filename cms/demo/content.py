@@ -48,10 +48,13 @@ class SeedResult:
 def load_demo_content(*, today: date) -> SeedResult:
     """Create the demo accounts, job tasks, modules and events that are missing; `today` dates the launch."""
     result = SeedResult()
-    _, author = ensure_content_accounts()
+    _, author, reviewer = ensure_content_accounts()
     tasks = {spec.name: _ensure_job_task(spec, result) for spec in JOB_TASKS}
     library = ModuleIndexPage.objects.get()
-    modules = {spec.slug: _ensure_module(spec, library, tasks, author, result) for spec in MODULES}
+    modules = {
+        spec.slug: _ensure_module(spec, library, tasks, author, reviewer, result)
+        for spec in MODULES
+    }
     for spec in EVENTS:
         _ensure_event(spec, modules, tasks, author, today, result)
     return result
@@ -71,6 +74,7 @@ def _ensure_module(
     library: ModuleIndexPage,
     tasks: dict[str, JobTask],
     author: AbstractUser,
+    reviewer: AbstractUser,
     result: SeedResult,
 ) -> MicroModule:
     module = MicroModule.objects.child_of(library).filter(slug=spec.slug).first()
@@ -82,8 +86,9 @@ def _ensure_module(
     )
     library.add_child(instance=module)
     module.job_tasks.set([tasks[name] for name in spec.job_tasks])
-    # Published the way the editor's Publish button does it, so the history shows one revision.
-    module.save_revision(user=author).publish(user=author)
+    # Written by the author and published by the reviewer, as an approved review leaves it (authors
+    # cannot publish modules): the history shows one revision.
+    module.save_revision(user=author).publish(user=reviewer)
     result.count("modules", created=True)
     return module
 

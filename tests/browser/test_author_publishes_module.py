@@ -1,5 +1,6 @@
-"""An author writes and publishes a micro-module in the Wagtail admin; the app's API then serves it."""
+"""An author writes a module in the admin and submits it; a reviewer's approval puts it in the API."""
 
+import json
 import re
 
 import pytest
@@ -25,18 +26,22 @@ EXPLANATION = "The duplicate is ours to return; the bank cannot reverse it for u
 
 @pytest.fixture
 def library(live_server) -> ModuleIndexPage:
-    ensure_content_accounts()  # as seed_demo does: `demo-author` in the Authors group
+    ensure_content_accounts()  # as seed_demo does: demo-author (Authors), demo-reviewer (Reviewers)
     return ModuleIndexPage.objects.get()
+
+
+def sign_in(page: Page, *, base_url: str, username: str) -> Page:
+    page.goto(f"{base_url}/cms/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{base_url}/cms/")
+    return page
 
 
 @pytest.fixture
 def author_page(page: Page, live_server, library) -> Page:
-    page.goto(f"{live_server.url}/cms/login/")
-    page.get_by_label("Username").fill("demo-author")
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{live_server.url}/cms/")
-    return page
+    return sign_in(page, base_url=live_server.url, username="demo-author")
 
 
 def write_module(page: Page, *, base_url: str, library: ModuleIndexPage, correct: int | None):
@@ -62,54 +67,95 @@ def write_module(page: Page, *, base_url: str, library: ModuleIndexPage, correct
     page.get_by_role("textbox", name="Explanation*", exact=True).fill(EXPLANATION)
 
 
-def publish(page: Page) -> None:
+def footer_action(page: Page, name: str) -> None:
+    """Click one of the editor's footer actions that sit under "More actions"."""
     footer = page.get_by_role("navigation", name="Actions (footer)")
     footer.get_by_role("button", name="More actions").click()
-    footer.get_by_role("button", name="Publish", exact=True).click()
+    footer.get_by_role("button", name=name, exact=True).click()
 
 
-def test_author_publishes_a_module_with_a_question_and_the_api_serves_it(
-    author_page: Page, browser, live_server, library, api_client, screenshots_dir
-):
-    write_module(author_page, base_url=live_server.url, library=library, correct=0)
-    publish(author_page)
-
-    # Wagtail autosaves the new page as a draft once the form is valid enough; if that happened
-    # before the click, Publish goes to the edit view and says "has been published" instead.
-    published = re.compile(rf"Page '{TITLE}' (created and published|has been published)\.")
-    expect(author_page.get_by_text(published)).to_be_visible()
-    author_page.screenshot(
-        path=screenshots_dir / "author_publishes_module.png", full_page=True, animations="disabled"
-    )
-
-    module = MicroModule.objects.get(title=TITLE)
-    assert module.live
-    assert not module.has_unpublished_changes
-    assert module.get_parent().pk == library.pk
-
-    # Through the live server, as the app calls it: a learner's bearer token, no admin session.
+def get_from_app(browser, live_server, api_client, path: str):
+    """GET through the live server as the app calls it: a learner's bearer token, no admin session."""
     app = browser.new_context(
         base_url=live_server.url, extra_http_headers={"Authorization": f"Bearer {api_client.token}"}
     )
     try:
-        response = app.request.get(f"/api/v1/modules/{module.pk}")
-        assert response.status == 200, response.text()
-        served, raw = response.json(), response.text()
+        response = app.request.get(path)
+        return response.status, response.text()
     finally:
         app.close()
+
+
+def test_an_author_submits_a_module_a_reviewer_approves_it_and_the_api_serves_it(
+    author_page: Page, browser, live_server, library, api_client, screenshots_dir
+):
+    page = author_page
+    write_module(page, base_url=live_server.url, library=library, correct=0)
+    # Authors cannot publish modules: the footer offers the library's review instead.
+    footer_action(page, "Submit to Module review")
+
+    # Wagtail autosaves the new page as a draft once the form is valid enough; if that happened
+    # before the click, the submission goes through the edit view and its message.
+    submitted = re.compile(
+        rf"Page '{TITLE}' (created and submitted|has been submitted) for moderation\."
+    )
+    expect(page.get_by_text(submitted)).to_be_visible()
+    page.screenshot(path=screenshots_dir / "author-submits-module.png", animations="disabled")
+
+    module = MicroModule.objects.get(title=TITLE)
+    assert not module.live
+    assert module.current_workflow_state.workflow.name == "Module review"
+    status, _ = get_from_app(browser, live_server, api_client, f"/api/v1/modules/{module.pk}")
+    assert status == 404
+    status, listing = get_from_app(browser, live_server, api_client, "/api/v1/modules")
+    assert status == 200
+    assert module.pk not in [item["id"] for item in json.loads(listing)["items"]]
+
+    # The reviewer signs in (same browser, the author's session dropped) and finds it waiting.
+    page.context.clear_cookies()
+    sign_in(page, base_url=live_server.url, username="demo-reviewer")
+    waiting = page.locator("section", has=page.get_by_role("heading", name="Awaiting your review"))
+    expect(waiting.get_by_text("Dana Author")).to_be_visible()  # who submitted it
+    page.screenshot(
+        path=screenshots_dir / "reviewer-dashboard.png", full_page=True, animations="disabled"
+    )
+    waiting.get_by_role("link", name=TITLE).click()
+
+    expect(page.get_by_role("textbox", name="Title*", exact=True)).to_have_value(TITLE)
+    footer = page.get_by_role("navigation", name="Actions (footer)")
+    footer.get_by_role("button", name="More actions").click()
+    approve = footer.get_by_role("button", name="Approve and Publish", exact=True)
+    expect(approve).to_be_visible()
+    page.screenshot(
+        path=screenshots_dir / "reviewer-approves.png", full_page=True, animations="disabled"
+    )
+    approve.click()
+    expect(page.get_by_text(f"Page '{TITLE}' has been updated.")).to_be_visible()
+
+    module.refresh_from_db()
+    assert module.live
+    assert not module.has_unpublished_changes
+    assert module.get_parent().pk == library.pk
+    assert module.live_revision.user.username == "demo-author"
+
+    status, raw = get_from_app(browser, live_server, api_client, f"/api/v1/modules/{module.pk}")
+    assert status == 200, raw
+    served = json.loads(raw)
     assert served["title"] == TITLE
     assert served["summary"] == SUMMARY
     [block] = served["body"]
     assert block["type"] == "question"
     assert block["value"] == {"prompt": PROMPT, "choices": [RIGHT, WRONG], "multiple": False}
     assert "correct" not in raw  # the answer stays on the server
+    _, listing = get_from_app(browser, live_server, api_client, "/api/v1/modules")
+    assert module.pk in [item["id"] for item in json.loads(listing)["items"]]
 
 
-def test_a_question_without_a_correct_choice_is_not_published(
+def test_a_question_without_a_correct_choice_is_refused(
     author_page: Page, live_server, library, screenshots_dir
 ):
     write_module(author_page, base_url=live_server.url, library=library, correct=None)
-    publish(author_page)
+    footer_action(author_page, "Submit to Module review")
 
     expect(
         author_page.get_by_text("The page could not be created due to validation errors.")
@@ -120,6 +166,6 @@ def test_a_question_without_a_correct_choice_is_not_published(
     author_page.screenshot(
         path=screenshots_dir / "question_without_correct_choice.png", animations="disabled"
     )
-    expect(author_page.get_by_text(re.compile(rf"Page '{TITLE}' .*published"))).to_have_count(0)
+    expect(author_page.get_by_text(re.compile(rf"Page '{TITLE}' .*submitted"))).to_have_count(0)
     # The check runs on drafts too, so not even an autosaved draft exists.
     assert not MicroModule.objects.filter(title=TITLE).exists()

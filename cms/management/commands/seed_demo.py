@@ -21,7 +21,7 @@ class Command(BaseCommand):
             self.stdout.write(line)
         self.stdout.write(
             self.style.SUCCESS(
-                "Demo ready. Sign in as admin, demo-author, demo-manager, demo-learner or "
-                "demo-learner2 (password: micromoments)."
+                "Demo ready. Sign in as admin, demo-author, demo-reviewer, demo-manager, "
+                "demo-learner or demo-learner2 (password: micromoments)."
             )
         )
