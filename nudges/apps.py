@@ -11,3 +11,9 @@ class NudgesConfig(AppConfig):
         from nudges.opens import on_nudges_opened
 
         register_handler("nudge_opened", on_nudges_opened)
+
+        # After learning's loaders (nudges comes later in INSTALLED_APPS): it needs their learners.
+        from cms.demo import register_loader
+        from nudges.demo import load_demo_nudges
+
+        register_loader(load_demo_nudges)
