@@ -7,6 +7,11 @@ class LearningConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from cms.apps import after_last_migrate
+        from learning.roles import ensure_managers_group
+
+        after_last_migrate(ensure_managers_group, dispatch_uid="learning.ensure_managers_group")
+
         from wagtail.signals import published
 
         from learning.signals import on_published
@@ -23,3 +28,7 @@ class LearningConfig(AppConfig):
         from learning.demo import load_demo_learners
 
         register_loader(load_demo_learners)
+
+        from learning.demo_feedback import load_demo_feedback
+
+        register_loader(load_demo_feedback)

@@ -72,6 +72,7 @@ def _member_out(summary: team.ReportSummary) -> dict:
         "onboarding_completion": summary.onboarding_completion,
         "onboarding_steps_done": summary.onboarding_steps_done,
         "onboarding_steps_total": summary.onboarding_steps_total,
+        "onboarding_overdue": summary.onboarding_overdue,
         "overdue_steps": summary.overdue_steps,
         "awaiting_confirmation": summary.awaiting_confirmation,
         "last_active": summary.last_active,

@@ -2,7 +2,7 @@
 
 import datetime
 
-from ninja import Schema
+from ninja import Field, Schema
 
 from learning.schemas import JourneyOut, ManagerRef, MixOut, RetentionOut
 
@@ -18,7 +18,8 @@ class TeamMemberOut(Schema):
     onboarding_completion: float | None
     onboarding_steps_done: int
     onboarding_steps_total: int
-    overdue_steps: int
+    onboarding_overdue: int = Field(..., description="Overdue steps of onboarding journeys.")
+    overdue_steps: int = Field(..., description="Overdue steps of every journey.")
     awaiting_confirmation: int
     last_active: datetime.datetime | None
     mix: MixOut

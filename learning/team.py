@@ -34,7 +34,8 @@ class ReportSummary:
     onboarding_completion: float | None
     onboarding_steps_done: int
     onboarding_steps_total: int
-    overdue_steps: int
+    onboarding_overdue: int  # of the onboarding steps
+    overdue_steps: int  # in every journey
     # Steps recorded as done that wait for this manager's confirmation.
     awaiting_confirmation: int
     last_active: datetime.datetime | None
@@ -181,6 +182,7 @@ def _summary(
         onboarding_completion=round(onboarding_done / len(onboarding), 3) if onboarding else None,
         onboarding_steps_done=onboarding_done,
         onboarding_steps_total=len(onboarding),
+        onboarding_overdue=sum(1 for s in onboarding if s.state == OVERDUE),
         overdue_steps=sum(1 for s in steps if s.state == OVERDUE),
         awaiting_confirmation=sum(
             1

@@ -38,7 +38,13 @@ def test_every_endpoint_has_something_to_show(seeded):
     assert today["steps"] or today["modules"]
     manager_api = token_client(Learner.objects.get(user__username="demo-manager").user)
     team = manager_api.get("/api/v1/manager/team").json()
-    assert {m["username"] for m in team["items"]} == {"demo-learner", "demo-learner2"}
+    assert {m["username"] for m in team["items"]} == {
+        "demo-learner",
+        "demo-learner2",
+        "demo-learner3",
+        "demo-learner4",
+        "demo-learner5",
+    }
     first = next(m for m in team["items"] if m["username"] == "demo-learner")
     assert manager_api.get(f"/api/v1/manager/learners/{first['id']}").json()["to_confirm"]
 
