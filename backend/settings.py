@@ -307,5 +307,7 @@ NUDGES_MAX_ATTEMPTS = env_int("NUDGES_MAX_ATTEMPTS", 5)
 # Seconds a nudge may stay `sending` before the reaper hands it back; above CELERY_TASK_TIME_LIMIT.
 NUDGES_SENDING_TIMEOUT = env_int("NUDGES_SENDING_TIMEOUT", 600)
 NUDGES_DEFAULT_WINDOW = ("12:30", "13:00")  # local time, for learners without dead-time windows
+# Planner tasks started each minute; they share the due learners (FOR UPDATE SKIP LOCKED).
+NUDGES_PLANNERS = env_int("NUDGES_PLANNERS", 2)
 NUDGES_MAX_CHECK_INTERVAL_DAYS = env_int("NUDGES_MAX_CHECK_INTERVAL_DAYS", 7)
 NUDGES_BANDIT_PRIOR_STRENGTH = env_int("NUDGES_BANDIT_PRIOR_STRENGTH", 10)

@@ -100,3 +100,9 @@ def _grant_page_permissions(group: Group, page: Page, codenames: tuple[str, ...]
         content_type__app_label="wagtailcore", codename__in=codenames
     ):
         GroupPagePermission.objects.get_or_create(group=group, page=page, permission=permission)
+
+
+def can_see_author_analytics(user) -> bool:
+    """Who sees the authors' analytics (search gaps, module and nudge analytics): authors (who
+    write modules and job tasks) and superusers. Aggregates only, never a learner's personal data."""
+    return user.is_active and (user.is_superuser or user.has_perm("cms.add_jobtask"))

@@ -12,13 +12,9 @@ from wagtail.admin.views.reports import ReportView
 from wagtail.contrib.search_promotions.models import Query
 
 from cms.models import ModuleIndexPage
+from cms.roles import can_see_author_analytics
 
 GAP_WINDOW_DAYS = 30
-
-
-def can_see_search_gaps(user) -> bool:
-    """Authors (who write modules and job tasks) and superusers; aggregates only, no learner data."""
-    return user.is_active and (user.is_superuser or user.has_perm("cms.add_jobtask"))
 
 
 def search_gaps(*, today: datetime.date, days: int = GAP_WINDOW_DAYS):
@@ -72,7 +68,7 @@ class SearchGapsView(ReportView):
     }
 
     def dispatch(self, request, *args, **kwargs):
-        if not can_see_search_gaps(request.user):
+        if not can_see_author_analytics(request.user):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 

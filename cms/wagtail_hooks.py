@@ -11,7 +11,8 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 
 from cms.models import ChangeEvent, JobTask, MicroModule
 from cms.modules import is_bite_sized
-from cms.views import SearchGapsView, can_see_search_gaps
+from cms.roles import can_see_author_analytics
+from cms.views import SearchGapsView
 
 
 class JobTaskViewSet(SnippetViewSet):
@@ -76,7 +77,7 @@ def register_analytics_urls():
 
 class AuthorsMenuItem(MenuItem):
     def is_shown(self, request):
-        return can_see_search_gaps(request.user)
+        return can_see_author_analytics(request.user)
 
 
 @hooks.register("register_reports_menu_item")

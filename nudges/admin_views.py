@@ -19,8 +19,8 @@ from wagtail.admin.views.reports import ReportView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import BasePermissionPolicy
 
+from cms.roles import can_see_author_analytics
 from cms.templatetags.charts import Row
-from cms.views import can_see_search_gaps
 from nudges.analytics import DEFAULT_PERIOD, PERIODS, Figures, NudgeAnalytics, nudge_analytics
 from nudges.models import Nudge, OutboxMessage, Platform
 
@@ -109,7 +109,7 @@ class NudgeAnalyticsView(ReportView):
     export_filename = "nudge-analytics"
 
     def dispatch(self, request, *args, **kwargs):
-        if not can_see_search_gaps(request.user):
+        if not can_see_author_analytics(request.user):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
@@ -160,10 +160,10 @@ class AuthorsReadOnlyPolicy(BasePermissionPolicy):
     """Authors and superusers may look (the "view" action); nobody adds, edits or deletes."""
 
     def user_has_permission(self, user, action):
-        return action == "view" and can_see_search_gaps(user)
+        return action == "view" and can_see_author_analytics(user)
 
     def user_has_any_permission(self, user, actions):
-        return "view" in actions and can_see_search_gaps(user)
+        return "view" in actions and can_see_author_analytics(user)
 
     def users_with_any_permission(self, actions):
         User = get_user_model()

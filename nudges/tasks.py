@@ -14,8 +14,17 @@ DEFAULT_SENDING_TIMEOUT = 600  # seconds; above CELERY_TASK_TIME_LIMIT, so only 
 
 
 @shared_task(ignore_result=True)
-def plan() -> int:
-    """Beat, every minute: plan nudges for learners due for a check."""
+def plan(*, helping: bool = False) -> int:
+    """Beat, every minute: plan nudges for learners due for a check.
+
+    The beat's planner starts NUDGES_PLANNERS − 1 more on other workers; they share the due
+    learners chunk by chunk (FOR UPDATE SKIP LOCKED) and each stops when none is left, so a
+    morning with 100,000 learners due is planned in parallel and a quiet minute costs each
+    helper one query.
+    """
+    if not helping:
+        for _ in range(max(settings.NUDGES_PLANNERS, 1) - 1):
+            plan.apply_async(kwargs={"helping": True}, expires=55)
     return planning.plan_nudges(now=timezone.now()).planned
 
 

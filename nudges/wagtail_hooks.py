@@ -5,7 +5,7 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.permissions import register_permission_policy
 
-from cms.views import can_see_search_gaps
+from cms.roles import can_see_author_analytics
 from nudges.admin_views import AuthorsReadOnlyPolicy, NudgeAnalyticsView, OutboxViewSet
 from nudges.models import OutboxMessage
 
@@ -34,7 +34,7 @@ def register_nudge_analytics_urls():
 
 class AuthorsMenuItem(MenuItem):
     def is_shown(self, request):
-        return can_see_search_gaps(request.user)
+        return can_see_author_analytics(request.user)
 
 
 @hooks.register("register_reports_menu_item")

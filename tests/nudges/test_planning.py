@@ -566,3 +566,29 @@ def test_run_nudges_once_can_stop_after_planning(refunds):
     out = StringIO()
     call_command("run_nudges_once", "--plan-only", stdout=out)
     assert out.getvalue() == "Planned 0 nudges for 0 learners checked (0 with nudges off).\n"
+
+
+@pytest.mark.parametrize("planners", [1, 3])
+def test_the_beat_planner_starts_helpers_that_share_the_due_learners(settings, refunds, planners):
+    """Each minute's planner starts NUDGES_PLANNERS − 1 helpers; whoever claims a learner plans
+    them, the others find nothing left and stop after one claim."""
+    from django.utils import timezone
+
+    from backend.celery import app as celery_app
+    from nudges import tasks
+
+    settings.NUDGES_PLANNERS = planners
+    now = timezone.now()
+    learner = due_learner(check_at=now - datetime.timedelta(minutes=1))
+    add_card(learner, refunds, due=now - HOUR)
+    celery_app.conf.task_always_eager = True  # the helpers run in-process, one after another
+    try:
+        with CaptureQueriesContext(connection) as queries:
+            tasks.plan()
+    finally:
+        celery_app.conf.task_always_eager = False
+    claims = [q for q in queries.captured_queries if "SKIP LOCKED" in q["sql"]]
+    assert len(claims) == planners
+    assert Nudge.objects.filter(learner=learner).count() <= 1
+    learner.refresh_from_db()
+    assert learner.next_nudge_check_at > now
