@@ -96,10 +96,11 @@ def learner_arms(
         .values("learner_id", "window")
         .annotate(**_COUNTS)
         .order_by()
+        .values_list("learner_id", "window", "sent", "opened")
     )
     arms: dict[int, dict[str, Arm]] = defaultdict(dict)
-    for r in rows:
-        arms[r["learner_id"]][r["window"]] = Arm(r["sent"], r["opened"])
+    for learner_id, window, sent, opened in rows:
+        arms[learner_id][window] = Arm(sent, opened)
     return arms
 
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, F, Max, Min, Q
+from django.db.models import BooleanField, Case, Count, ExpressionWrapper, F, Max, Min, Q, When
 from django.utils import translation
 
 from backend.lookups import AnyOf, array_literal
@@ -346,35 +346,35 @@ def _cards(ids: list[int], *, now: datetime.datetime) -> dict[int, _Cards]:
 
 def _recent_nudges(ids: list[int], facts: _Facts, *, now: datetime.datetime) -> None:
     """Nudges that bear on the plan: booked ones near now (the cap, one per window), live ones
-    (no second practice or re-engage nudge while one waits) and recently ignored ones (back-off)."""
+    (no second practice or re-engage nudge while one waits) and recently ignored ones (back-off).
+
+    The database decides which role each row plays and sends only the moment that role needs:
+    most rows are last weeks' ignored nudges, and reading timestamps is most of a row's cost."""
+    booked_since = now - 2 * _ONE_DAY  # the cap and the windows look at today and tomorrow
+    booked = Q(state__in=_BOOKED, planned_for__gte=booked_since)
+    ignored = Q(state=Nudge.State.SENT, opened_at__isnull=True, sent_at__gte=now - IGNORED_LOOKBACK)
     rows = (
         Nudge.objects.filter(AnyOf(F("learner_id"), ids))
-        .filter(
-            Q(planned_for__gte=now - 2 * _ONE_DAY)
-            | Q(state__in=_LIVE)
-            | Q(state=Nudge.State.SENT, opened_at__isnull=True, sent_at__gte=now - IGNORED_LOOKBACK)
-        )
+        .filter(Q(planned_for__gte=booked_since) | Q(state__in=_LIVE) | ignored)
         .values_list(
             "learner_id",
             "kind",
-            "state",
             "dedupe_key",
-            "planned_for",
-            "expires_at",
-            "sent_at",
-            "opened_at",
+            Case(When(booked, then="planned_for")),
+            ExpressionWrapper(Q(state__in=_LIVE, expires_at__gt=now), output_field=BooleanField()),
+            Case(When(ignored, then="sent_at")),
         )
     )
-    for learner_id, kind, state, key, planned_for, expires_at, sent_at, opened_at in rows:
+    for learner_id, kind, key, booked_for, live, ignored_at in rows:
         facts.taken_keys.add(key)
-        if state in _BOOKED:
-            facts.booked[learner_id].append(planned_for)
-        if state in _LIVE and expires_at > now:
+        if booked_for is not None:
+            facts.booked[learner_id].append(booked_for)
+        if live:
             facts.live_kinds[learner_id].add(kind)
-        if state == Nudge.State.SENT and opened_at is None and sent_at is not None:
+        if ignored_at is not None:
             last = facts.last_active.get(learner_id)
             # Ignored in a row: sent since their last activity (opening a nudge is one).
-            if sent_at >= now - IGNORED_LOOKBACK and (last is None or sent_at > last):
+            if last is None or ignored_at > last:
                 facts.ignored[learner_id] += 1
 
 
