@@ -9,12 +9,13 @@ from tests.factories import token_client
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def seeded():
+    """One seed_demo per test costs ~20 s, so each test below checks a whole side of the demo."""
     call_command("seed_demo", verbosity=0)
 
 
-def test_demo_learners_have_a_manager_journeys_and_history(seeded):
+def test_demo_learners_have_history_and_reloading_records_nothing_twice():
     first = Learner.objects.get(user__username="demo-learner")
     second = Learner.objects.get(user__username="demo-learner2")
     manager = Learner.objects.get(user__username="demo-manager")
@@ -28,8 +29,12 @@ def test_demo_learners_have_a_manager_journeys_and_history(seeded):
     )
     assert Activity.objects.filter(learner=first, confirmation=Confirmation.PENDING).exists()
 
+    counts = (Learner.objects.count(), Enrollment.objects.count(), Activity.objects.count())
+    call_command("seed_demo", verbosity=0)
+    assert (Learner.objects.count(), Enrollment.objects.count(), Activity.objects.count()) == counts
 
-def test_every_endpoint_has_something_to_show(seeded):
+
+def test_every_endpoint_has_something_to_show():
     learner_api = token_client(Learner.objects.get(user__username="demo-learner").user)
     progress = learner_api.get("/api/v1/me/progress").json()
     assert progress["mix"]["total_minutes"] > 0
@@ -47,9 +52,3 @@ def test_every_endpoint_has_something_to_show(seeded):
     }
     first = next(m for m in team["items"] if m["username"] == "demo-learner")
     assert manager_api.get(f"/api/v1/manager/learners/{first['id']}").json()["to_confirm"]
-
-
-def test_loading_the_demo_again_records_nothing_twice(seeded):
-    counts = (Learner.objects.count(), Enrollment.objects.count(), Activity.objects.count())
-    call_command("seed_demo", verbosity=0)
-    assert (Learner.objects.count(), Enrollment.objects.count(), Activity.objects.count()) == counts
