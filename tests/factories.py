@@ -1,8 +1,14 @@
 """Factories for the suite: build real rows through the same code paths authors use."""
 
+import datetime
+import uuid
+
 import factory
+from django.contrib.auth.models import User
+from django.utils import timezone
 
 from cms.models import JobTask, MicroModule, ModuleIndexPage
+from learning.models import Activity, Confirmation, Enrollment, Learner, Verb
 
 
 class JobTaskFactory(factory.django.DjangoModelFactory):
@@ -89,3 +95,50 @@ def token_client(user, *, device_name: str = "Test phone"):
     client = Client(headers={"Authorization": f"Bearer {issued.token}"})
     client.token = issued.token
     return client
+
+
+_DAY = datetime.timedelta(days=1)
+
+
+def add_reports(boss, event, *, count: int, first: int = 0) -> None:
+    """`count` more reports, each enrolled, with a step waiting, a step done and a logged activity."""
+    now = timezone.now()
+    today = now.astimezone(datetime.UTC).date()
+    steps = list(event.steps.order_by("sort_order", "pk"))
+    users = User.objects.bulk_create(
+        [User(username=f"report{i}", last_name=f"R{i:04d}") for i in range(first, first + count)]
+    )
+    learners = Learner.objects.bulk_create(
+        [
+            Learner(
+                user=u, manager=boss, timezone="Europe/Berlin", start_date=today - i % 20 * _DAY
+            )
+            for i, u in enumerate(users)
+        ]
+    )
+    Enrollment.objects.bulk_create(
+        [Enrollment(learner=lr, event=event, anchor_date=lr.start_date) for lr in learners]
+    )
+    Activity.objects.bulk_create(
+        [
+            Activity(
+                learner=lr,
+                client_id=uuid.uuid4(),
+                verb=verb,
+                step=step,
+                category=category,
+                minutes=10,
+                confirmation=confirmation,
+                occurred_at=now - (i % 7) * _DAY,
+            )
+            for lr in learners
+            for i, (verb, step, category, confirmation) in enumerate(
+                [
+                    (Verb.STEP_DONE, steps[1], "experience", Confirmation.PENDING),
+                    (Verb.STEP_DONE, steps[2], "social", Confirmation.NOT_NEEDED),
+                    (Verb.ACTIVITY_LOGGED, None, "experience", Confirmation.NOT_NEEDED),
+                    (Verb.NUDGE_OPENED, None, None, Confirmation.NOT_NEEDED),
+                ]
+            )
+        ]
+    )

@@ -1,15 +1,19 @@
 """The manager API: direct reports' progress, one report in detail, confirming on-the-job steps."""
 
 import datetime
-import uuid
 
 import pytest
-from django.contrib.auth.models import User
 from django.utils import timezone
 
 from cms.models import ChangeEvent, JourneyStep
-from learning.models import Activity, Confirmation, Enrollment, Learner, Verb
-from tests.factories import LearnerFactory, UserFactory, publish_module, token_client
+from learning.models import Activity, Confirmation, Enrollment, Verb
+from tests.factories import (
+    LearnerFactory,
+    UserFactory,
+    add_reports,
+    publish_module,
+    token_client,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -192,48 +196,8 @@ def test_team_needs_a_token(team):
 
 @pytest.mark.parametrize("size", [3, 300])
 def test_team_runs_a_fixed_number_of_queries(library, django_assert_max_num_queries, size):
-    now = timezone.now()
-    today = now.astimezone(datetime.UTC).date()
     boss = UserFactory(username="boss")
-    event = onboarding_event(publish_module(title="Refunds"))
-    steps = list(event.steps.order_by("sort_order", "pk"))
-    users = User.objects.bulk_create(
-        [User(username=f"report{i}", last_name=f"R{i:04d}") for i in range(size)]
-    )
-    learners = Learner.objects.bulk_create(
-        [
-            Learner(
-                user=user, manager=boss, timezone="Europe/Berlin", start_date=today - i % 20 * DAY
-            )
-            for i, user in enumerate(users)
-        ]
-    )
-    Enrollment.objects.bulk_create(
-        [Enrollment(learner=lr, event=event, anchor_date=lr.start_date) for lr in learners]
-    )
-    Activity.objects.bulk_create(
-        [
-            Activity(
-                learner=lr,
-                client_id=uuid.uuid4(),
-                verb=verb,
-                step=step,
-                category=category,
-                minutes=10,
-                confirmation=confirmation,
-                occurred_at=now - (i % 7) * DAY,
-            )
-            for lr in learners
-            for i, (verb, step, category, confirmation) in enumerate(
-                [
-                    (Verb.STEP_DONE, steps[1], "experience", Confirmation.PENDING),
-                    (Verb.STEP_DONE, steps[2], "social", Confirmation.NOT_NEEDED),
-                    (Verb.ACTIVITY_LOGGED, None, "experience", Confirmation.NOT_NEEDED),
-                    (Verb.NUDGE_OPENED, None, None, Confirmation.NOT_NEEDED),
-                ]
-            )
-        ]
-    )
+    add_reports(boss, onboarding_event(publish_module(title="Refunds")), count=size)
     api = token_client(boss)
     with django_assert_max_num_queries(12):
         body = api.get("/api/v1/manager/team?page=2").json()

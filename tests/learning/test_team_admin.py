@@ -4,7 +4,6 @@ on-the-job steps, the CSV/XLSX export and the home-page panel. A manager sees on
 import csv
 import datetime
 import io
-import uuid
 
 import pytest
 from django.contrib.auth.models import Group, Permission, User
@@ -16,9 +15,9 @@ from openpyxl import load_workbook
 from wagtail.models import GroupCollectionPermission, GroupPagePermission
 
 from cms.models import ChangeEvent, JourneyStep
-from learning.models import Activity, Card, Confirmation, Enrollment, Learner, Verb
+from learning.models import Activity, Card, Confirmation, Enrollment, Verb
 from learning.roles import MANAGERS
-from tests.factories import LearnerFactory, UserFactory, publish_module
+from tests.factories import LearnerFactory, UserFactory, add_reports, publish_module
 
 pytestmark = pytest.mark.django_db
 TEAM = "/cms/team/"
@@ -360,47 +359,6 @@ def test_the_team_exports_to_xlsx(team):
     assert [r[0] for r in rows[1:]] == ["Ana A", "Ben B", "Cy C"]
     assert rows[1][5:9] == (1, 3, 1, 1)
     assert rows[1][10:] == (True, 1.0, 0.9, 0, 0, 5)
-
-
-def add_reports(boss, event, *, count: int, first: int) -> None:
-    """`count` more reports, each enrolled, with a step waiting, a step done and a logged activity."""
-    now = timezone.now()
-    today = now.astimezone(datetime.UTC).date()
-    steps = list(event.steps.order_by("sort_order"))
-    users = User.objects.bulk_create(
-        [User(username=f"report{i}", last_name=f"R{i:04d}") for i in range(first, first + count)]
-    )
-    learners = Learner.objects.bulk_create(
-        [
-            Learner(user=u, manager=boss, timezone="Europe/Berlin", start_date=today - i % 20 * DAY)
-            for i, u in enumerate(users)
-        ]
-    )
-    Enrollment.objects.bulk_create(
-        [Enrollment(learner=lr, event=event, anchor_date=lr.start_date) for lr in learners]
-    )
-    Activity.objects.bulk_create(
-        [
-            Activity(
-                learner=lr,
-                client_id=uuid.uuid4(),
-                verb=verb,
-                step=step,
-                category=category,
-                minutes=10,
-                confirmation=confirmation,
-                occurred_at=now - (i % 7) * DAY,
-            )
-            for lr in learners
-            for i, (verb, step, category, confirmation) in enumerate(
-                [
-                    (Verb.STEP_DONE, steps[1], "experience", Confirmation.PENDING),
-                    (Verb.STEP_DONE, steps[2], "social", Confirmation.NOT_NEEDED),
-                    (Verb.ACTIVITY_LOGGED, None, "experience", Confirmation.NOT_NEEDED),
-                ]
-            )
-        ]
-    )
 
 
 def count_queries(client, url) -> int:
