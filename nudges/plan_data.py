@@ -1,0 +1,354 @@
+"""The planner's database side: what a chunk's decisions need (`gather`, in a fixed number of
+queries whatever the chunk's size) and how its results are written (`write`, `set_next_checks`).
+
+planning.py decides; this module reads and writes. Dedupe keys are built here because the reads
+look them up:
+
+    practice:<learner>:<local date>        practice due, at most one a day
+    step:<learner>:<step>                  a journey step unlocked
+    deadline:<learner>:<step>              a step due tomorrow (or today)
+    reengage:<learner>:<ISO week>          a drifting learner, at most once a week
+    digest:<manager learner>:<ISO week>    a manager's weekly digest about their team
+"""
+
+import datetime
+import json
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import BooleanField, Case, Count, ExpressionWrapper, F, Max, Min, Q, When
+
+from backend.lookups import AnyOf, array_literal
+from cms.models import MicroModule
+from learning.journeys import (
+    AVAILABLE,
+    OVERDUE,
+    JourneyState,
+    StepState,
+    enrollments_with_steps,
+    journey_states,
+)
+from learning.models import Activity, Card, Enrollment, Learner
+from learning.team import is_drifting
+from nudges.models import Nudge
+
+# Sent-and-ignored nudges older than this no longer count toward back-off.
+IGNORED_LOOKBACK = datetime.timedelta(days=30)
+
+_ONE_DAY = datetime.timedelta(days=1)
+_LIVE = (Nudge.State.PLANNED, Nudge.State.SENDING)
+_BOOKED = (Nudge.State.PLANNED, Nudge.State.SENDING, Nudge.State.SENT)
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """A nudge to write: the columns the planner decides (the rest take the model's defaults)."""
+
+    learner_id: int
+    kind: str
+    dedupe_key: str
+    title: str
+    body: str
+    deep_link: str
+    window: str
+    planned_for: datetime.datetime
+    expires_at: datetime.datetime
+
+
+@dataclass(frozen=True)
+class Cards:
+    due_now: int  # questions due at `now`
+    topics: list[tuple[int, str]]  # (due, module title), most due first
+    next_due: datetime.datetime | None  # the first card falling due after `now`
+
+
+@dataclass(frozen=True)
+class Team:
+    reports: int
+    drifting: int
+    overdue_steps: int
+
+
+@dataclass
+class Facts:
+    """What the chunk's queries found, by learner id."""
+
+    cards: dict[int, Cards]
+    journeys: dict[int, list[JourneyState]]
+    last_active: dict[int, datetime.datetime]
+    booked: dict[int, list[datetime.datetime]]
+    live_kinds: dict[int, set[str]]
+    ignored: dict[int, int]
+    taken_keys: set[str]
+    managers: set[int]  # user ids with reports
+    teams: dict[int, Team]  # by manager user id, for managers whose digest is due
+    minutes: dict[int, int]  # module id → estimated minutes
+    reengage_keys: dict[int, str] = field(default_factory=dict)
+
+
+def gather(learners: list[Learner], *, now: datetime.datetime) -> Facts:
+    """Everything the chunk's decisions need, in a fixed number of queries."""
+    ids = [x.id for x in learners]
+    journeys = _journeys(Enrollment.objects.filter(AnyOf(F("learner_id"), ids)), now=now)
+    last_active = _last_active(ids)
+    facts = Facts(
+        cards=_cards(ids, now=now),
+        journeys=journeys,
+        last_active=last_active,
+        booked=defaultdict(list),
+        live_kinds=defaultdict(set),
+        ignored=Counter(),
+        taken_keys=set(),
+        managers=set(),
+        teams={},
+        minutes={},
+    )
+    _recent_nudges(ids, facts, now=now)
+
+    reports = list(
+        Learner.objects.filter(AnyOf(F("manager_id"), [x.user_id for x in learners]))
+        .only("pk", "manager_id", "timezone")
+        .order_by()
+    )
+    facts.managers = {r.manager_id for r in reports}
+    managers = [x for x in learners if x.user_id in facts.managers]
+
+    # The keys this chunk could write, minus those already in the table (in one query).
+    candidates = {digest_key(m, now) for m in managers}
+    step_ids = set()
+    for learner in learners:
+        facts.reengage_keys[learner.id] = reengage_key(learner, now)
+        candidates.add(facts.reengage_keys[learner.id])
+        for state in open_steps(journeys.get(learner.id, [])):
+            candidates |= {
+                f"step:{learner.id}:{state.step.id}",
+                f"deadline:{learner.id}:{state.step.id}",
+            }
+            step_ids.add(state.step.id)
+    if candidates:
+        facts.taken_keys |= set(
+            Nudge.objects.filter(AnyOf(F("dedupe_key"), candidates)).values_list(
+                "dedupe_key", flat=True
+            )
+        )
+    if step_ids:
+        facts.minutes = dict(
+            MicroModule.objects.filter(journey_steps__in=step_ids)
+            .values_list("journey_steps", "estimated_minutes")
+            .order_by()
+        )
+
+    digest_due = {m.user_id for m in managers if digest_key(m, now) not in facts.taken_keys}
+    if digest_due:
+        facts.teams = _teams([r for r in reports if r.manager_id in digest_due], now=now)
+    return facts
+
+
+def _journeys(enrollments, *, now: datetime.datetime) -> dict[int, list[JourneyState]]:
+    by_learner: dict[int, list[JourneyState]] = defaultdict(list)
+    for journey in journey_states(list(enrollments_with_steps(enrollments)), now=now):
+        by_learner[journey.enrollment.learner_id].append(journey)
+    return by_learner
+
+
+def _last_active(ids: list[int]) -> dict[int, datetime.datetime]:
+    return dict(
+        Activity.objects.filter(AnyOf(F("learner_id"), ids))
+        .values("learner_id")
+        .annotate(last=Max("occurred_at"))
+        .order_by()
+        .values_list("learner_id", "last")
+    )
+
+
+def _cards(ids: list[int], *, now: datetime.datetime) -> dict[int, Cards]:
+    rows = (
+        Card.objects.filter(AnyOf(F("learner_id"), ids), active=True, module__live=True)
+        .values("learner_id", "module_id", "module__title")
+        .annotate(
+            due_now=Count("pk", filter=Q(due__lte=now)),
+            next_due=Min("due", filter=Q(due__gt=now)),
+        )
+        .order_by()
+    )
+    grouped: dict[int, list[dict]] = defaultdict(list)
+    for row in rows:
+        grouped[row["learner_id"]].append(row)
+    cards = {}
+    for learner_id, modules in grouped.items():
+        topics = sorted(
+            ((r["due_now"], r["module__title"]) for r in modules if r["due_now"]),
+            key=lambda t: (-t[0], t[1]),
+        )
+        upcoming = [r["next_due"] for r in modules if r["next_due"] is not None]
+        cards[learner_id] = Cards(
+            due_now=sum(t[0] for t in topics),
+            topics=topics,
+            next_due=min(upcoming, default=None),
+        )
+    return cards
+
+
+def _recent_nudges(ids: list[int], facts: Facts, *, now: datetime.datetime) -> None:
+    """Nudges that bear on the plan: booked ones near now (the cap, one per window), live ones
+    (no second practice or re-engage nudge while one waits) and recently ignored ones (back-off).
+
+    The database decides which role each row plays and sends only the moment that role needs:
+    most rows are last weeks' ignored nudges, and reading timestamps is most of a row's cost."""
+    booked_since = now - 2 * _ONE_DAY  # the cap and the windows look at today and tomorrow
+    booked = Q(state__in=_BOOKED, planned_for__gte=booked_since)
+    ignored = Q(state=Nudge.State.SENT, opened_at__isnull=True, sent_at__gte=now - IGNORED_LOOKBACK)
+    rows = (
+        Nudge.objects.filter(AnyOf(F("learner_id"), ids))
+        .filter(Q(planned_for__gte=booked_since) | Q(state__in=_LIVE) | ignored)
+        .values_list(
+            "learner_id",
+            "kind",
+            "dedupe_key",
+            Case(When(booked, then="planned_for")),
+            ExpressionWrapper(Q(state__in=_LIVE, expires_at__gt=now), output_field=BooleanField()),
+            Case(When(ignored, then="sent_at")),
+        )
+    )
+    for learner_id, kind, key, booked_for, live, ignored_at in rows:
+        facts.taken_keys.add(key)
+        if booked_for is not None:
+            facts.booked[learner_id].append(booked_for)
+        if live:
+            facts.live_kinds[learner_id].add(kind)
+        if ignored_at is not None:
+            last = facts.last_active.get(learner_id)
+            # Ignored in a row: sent since their last activity (opening a nudge is one).
+            if last is None or ignored_at > last:
+                facts.ignored[learner_id] += 1
+
+
+def _teams(reports: list[Learner], *, now: datetime.datetime) -> dict[int, Team]:
+    """Per manager (user id): how many reports, how many drifting, how many overdue steps."""
+    journeys = _journeys(
+        Enrollment.objects.filter(AnyOf(F("learner_id"), [r.id for r in reports])), now=now
+    )
+    last_active = _last_active([r.id for r in reports])
+    counts: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for report in reports:
+        theirs = journeys.get(report.id, [])
+        team = counts[report.manager_id]
+        team[0] += 1
+        team[1] += is_drifting(report, theirs, last_active=last_active.get(report.id), now=now)
+        team[2] += sum(j.overdue for j in theirs)
+    return {manager: Team(*values) for manager, values in counts.items()}
+
+
+def _iso_week(day: datetime.date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def _local_today(learner: Learner, now: datetime.datetime) -> datetime.date:
+    return now.astimezone(learner.tz).date()
+
+
+def reengage_key(learner: Learner, now: datetime.datetime) -> str:
+    return f"reengage:{learner.id}:{_iso_week(_local_today(learner, now))}"
+
+
+def digest_key(learner: Learner, now: datetime.datetime) -> str:
+    return f"digest:{learner.id}:{_iso_week(_local_today(learner, now))}"
+
+
+def open_steps(journeys: Iterable[JourneyState]) -> list[StepState]:
+    """Steps that are the learner's to do now (not waiting for someone's confirmation)."""
+    return [
+        s
+        for j in journeys
+        for s in j.steps
+        if s.state in (AVAILABLE, OVERDUE) and not s.awaiting_confirmation
+    ]
+
+
+def write(drafts: list[Draft]) -> list[tuple[int, str]]:
+    """Insert the chunk's nudges and return (id, kind) of those this call wrote: a dedupe key
+    already in the table (another planner's, an earlier run's) keeps its row and is not returned."""
+    if not drafts:
+        return []
+    if connection.vendor == "postgresql":
+        return _insert_from_json(drafts)
+    return _bulk_create(drafts)
+
+
+_COLUMNS = ", ".join(f'"{name}"' for name in Draft.__slots__)
+_TYPES = ("bigint", "text", "text", "text", "text", "text", "text", "timestamptz", "timestamptz")
+# Each row travels as a JSON array in Draft's field order: element i cast to its column's type.
+_VALUES = ", ".join(f"(v->>{i})::{t}" for i, t in enumerate(_TYPES))
+
+
+def _insert_from_json(drafts: list[Draft]) -> list[tuple[int, str]]:
+    """One INSERT … SELECT FROM jsonb_to_recordset(%s) ON CONFLICT (dedupe_key) DO NOTHING RETURNING.
+
+    Set-based like `bulk_create(ignore_conflicts=True)`, which it replaces on PostgreSQL: that
+    builds a model instance per row, writes and quotes one placeholder per value (17 per nudge)
+    and cannot tell which rows went in, so it needed a second query. The whole chunk as one JSON
+    parameter (serialised in C) and RETURNING take a fraction of the time (benchmarks/plan_nudges.py).
+    """
+    rows = json.dumps(
+        [
+            [
+                d.learner_id,
+                d.kind,
+                d.dedupe_key,
+                d.title,
+                d.body,
+                d.deep_link,
+                d.window,
+                d.planned_for.isoformat(),
+                d.expires_at.isoformat(),
+            ]
+            for d in drafts
+        ]
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {Nudge._meta.db_table} ({_COLUMNS}, state, attempts,"  # noqa: S608 (our own names)
+            " provider_message_ids, last_error, created_at)"
+            f" SELECT {_VALUES}, %s, 0, '[]'::jsonb, '', now()"
+            " FROM jsonb_array_elements(%s::jsonb) AS r(v)"
+            " ON CONFLICT (dedupe_key) DO NOTHING RETURNING id, kind",
+            [Nudge.State.PLANNED, rows],
+        )
+        return cursor.fetchall()
+
+
+def _bulk_create(drafts: list[Draft]) -> list[tuple[int, str]]:
+    """The quick-start's SQLite: bulk_create(ignore_conflicts=True), then find which rows are ours."""
+    nudges = [Nudge(**{name: getattr(d, name) for name in Draft.__slots__}) for d in drafts]
+    Nudge.objects.bulk_create(nudges, ignore_conflicts=True)
+    # auto_now_add stamped each row as it went in; a stored row with the same stamp is ours.
+    stamps = {n.dedupe_key: n.created_at for n in nudges}
+    return [
+        (pk, kind)
+        for key, pk, kind, created_at in Nudge.objects.filter(
+            dedupe_key__in=list(stamps)
+        ).values_list("dedupe_key", "pk", "kind", "created_at")
+        if stamps[key] == created_at
+    ]
+
+
+def set_next_checks(next_checks: dict[int, datetime.datetime | None]) -> None:
+    """One UPDATE … FROM unnest(…) for the whole chunk on PostgreSQL; bulk_update on the quick-start's SQLite."""
+    if connection.vendor != "postgresql":
+        Learner.objects.bulk_update(
+            [Learner(pk=pk, next_nudge_check_at=at) for pk, at in next_checks.items()],
+            ["next_nudge_check_at"],
+            batch_size=500,
+        )
+        return
+    ids, _ = array_literal(next_checks)
+    moments, _ = array_literal(at.isoformat() if at else None for at in next_checks.values())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Learner._meta.db_table} AS l SET next_nudge_check_at = v.at "  # noqa: S608 (our own table name)
+            "FROM unnest(%s::bigint[], %s::timestamptz[]) AS v(id, at) WHERE l.id = v.id",
+            [ids, moments],
+        )
