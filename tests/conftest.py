@@ -46,3 +46,16 @@ def learner(db):
 def api_client(learner):
     """The API as the signed-in learner `dana` sees it."""
     return token_client(learner.user)
+
+
+@pytest.fixture
+def author_client(client, library):
+    """The Django test client signed in as an L&D author (the Authors group)."""
+    from django.contrib.auth.models import Group
+
+    from tests.factories import UserFactory
+
+    author = UserFactory(username="author")
+    author.groups.add(Group.objects.get(name="Authors"))
+    client.force_login(author)
+    return client

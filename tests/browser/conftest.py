@@ -80,3 +80,28 @@ def page(request, browser, screenshots_dir):
         page.screenshot(path=f"{stem}.png", full_page=True)
         Path(f"{stem}.html").write_text(f"<!-- {page.url} -->\n{page.content()}")
     context.close()
+
+
+def sign_in(page, *, base_url: str, username: str):
+    """Sign in to the Wagtail admin through its login form, as a person would."""
+    from cms.demo.accounts import DEMO_PASSWORD
+
+    page.goto(f"{base_url}/cms/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{base_url}/cms/")
+    return page
+
+
+@pytest.fixture
+def demo(live_server):
+    """seed_demo's content, people and history, committed for the live server."""
+    from django.core.management import call_command
+
+    call_command("seed_demo", verbosity=0)
+
+
+@pytest.fixture
+def demo_author_page(page, live_server, demo):
+    return sign_in(page, base_url=live_server.url, username="demo-author")

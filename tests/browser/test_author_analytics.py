@@ -1,10 +1,7 @@
 """Authors' analytics in Chromium, on the seeded demo: which modules hurt, and why."""
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
-
-from cms.demo.accounts import DEMO_PASSWORD
 
 # live_server needs committed rows; serialized_rollback restores what migrations created.
 pytestmark = [
@@ -23,21 +20,10 @@ def full_page_screenshot(page: Page, path) -> None:
     page.set_viewport_size({"width": 1400, "height": 1000})
 
 
-@pytest.fixture
-def author_page(page: Page, live_server) -> Page:
-    call_command("seed_demo", verbosity=0)
-    page.goto(f"{live_server.url}/cms/login/")
-    page.get_by_label("Username").fill("demo-author")
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{live_server.url}/cms/")
-    return page
-
-
 def test_an_author_finds_the_modules_that_hurt_and_looks_at_one(
-    author_page: Page, live_server, screenshots_dir
+    demo_author_page: Page, live_server, screenshots_dir
 ):
-    page = author_page
+    page = demo_author_page
     page.get_by_role("button", name="Reports").click()
     page.get_by_role("link", name="Module analytics").click()
     page.wait_for_url(f"{live_server.url}/cms/analytics/modules/")

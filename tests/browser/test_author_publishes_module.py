@@ -6,8 +6,9 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from cms.demo.accounts import DEMO_PASSWORD, ensure_content_accounts
+from cms.demo.accounts import ensure_content_accounts
 from cms.models import MicroModule, ModuleIndexPage
+from tests.browser.conftest import sign_in
 
 # live_server needs committed rows; serialized_rollback restores what migrations created (the
 # library page, Wagtail's root and site) after each transactional test flushes the database.
@@ -28,15 +29,6 @@ EXPLANATION = "The duplicate is ours to return; the bank cannot reverse it for u
 def library(live_server) -> ModuleIndexPage:
     ensure_content_accounts()  # as seed_demo does: demo-author (Authors), demo-reviewer (Reviewers)
     return ModuleIndexPage.objects.get()
-
-
-def sign_in(page: Page, *, base_url: str, username: str) -> Page:
-    page.goto(f"{base_url}/cms/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{base_url}/cms/")
-    return page
 
 
 @pytest.fixture

@@ -4,11 +4,10 @@ view, and one report's page, where they confirm an on-the-job step."""
 import re
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
-from cms.demo.accounts import DEMO_PASSWORD
 from learning.models import Activity, Confirmation, Learner
+from tests.browser.conftest import sign_in
 
 # live_server needs committed rows; serialized_rollback restores what migrations created.
 pytestmark = [
@@ -18,18 +17,8 @@ pytestmark = [
 
 
 @pytest.fixture
-def demo(live_server):
-    call_command("seed_demo", verbosity=0)
-
-
-@pytest.fixture
 def manager_page(page: Page, live_server, demo) -> Page:
-    page.goto(f"{live_server.url}/cms/login/")
-    page.get_by_label("Username").fill("demo-manager")
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{live_server.url}/cms/")
-    return page
+    return sign_in(page, base_url=live_server.url, username="demo-manager")
 
 
 def chart_labels(page: Page, selector: str) -> list[str]:

@@ -3,10 +3,8 @@
 import re
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
-from cms.demo.accounts import DEMO_PASSWORD
 from nudges.models import OutboxMessage
 
 # live_server needs committed rows; serialized_rollback restores what migrations created.
@@ -16,25 +14,14 @@ pytestmark = [
 ]
 
 
-@pytest.fixture
-def author_page(page: Page, live_server) -> Page:
-    call_command("seed_demo", verbosity=0)
-    page.goto(f"{live_server.url}/cms/login/")
-    page.get_by_label("Username").fill("demo-author")
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{live_server.url}/cms/")
-    return page
-
-
 def bar_widths(chart) -> list[float]:
     return [box["width"] for box in (s.bounding_box() for s in chart.locator(".mm-segment").all())]
 
 
 def test_an_author_reads_the_nudge_charts_and_the_outbox(
-    author_page: Page, live_server, screenshots_dir
+    demo_author_page: Page, live_server, screenshots_dir
 ):
-    page = author_page
+    page = demo_author_page
     page.get_by_role("button", name="Reports").click()
     page.get_by_role("link", name="Nudge analytics").click()
     page.wait_for_url(f"{live_server.url}/cms/analytics/nudges/")

@@ -14,14 +14,6 @@ pytestmark = pytest.mark.django_db
 URL = "/cms/analytics/search-gaps/"
 
 
-@pytest.fixture
-def author_client(client, library):
-    author = UserFactory(username="author")
-    author.groups.add(Group.objects.get(name="Authors"))
-    client.force_login(author)
-    return client
-
-
 def miss(query_string, *, days_ago, count):
     query = Query.get(query_string)
     date = timezone.localdate() - datetime.timedelta(days=days_ago)

@@ -17,7 +17,7 @@ import datetime
 import uuid
 
 import pytest
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Permission
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -131,14 +131,6 @@ def cohort(library):
     answer(ben, refunds, 1, right=False, hours=8)
     answer(ben, refunds, 1, right=True, hours=8.5)
     return refunds, escalation
-
-
-@pytest.fixture
-def author_client(client, library):
-    author = UserFactory(username="author", password=None)
-    author.groups.add(Group.objects.get(name="Authors"))
-    client.force_login(author)
-    return client
 
 
 def stats_of(overview, title):

@@ -6,7 +6,7 @@ The fixture's figures are worked out by hand in the comments beside each nudge.
 import datetime
 
 import pytest
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Permission
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -23,14 +23,6 @@ URL = "/cms/analytics/nudges/"
 MORNING, LUNCH = "08:00-08:40", "12:30-13:00"
 K = Nudge.Kind
 S = Nudge.State
-
-
-@pytest.fixture
-def author_client(client, library):
-    author = UserFactory(username="author")
-    author.groups.add(Group.objects.get(name="Authors"))
-    client.force_login(author)
-    return client
 
 
 def nudge(learner, kind, window, *, state=S.SENT, days_ago=0, opened=False, deliveries=()):

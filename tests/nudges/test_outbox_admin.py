@@ -21,14 +21,6 @@ URL = "/cms/reports/push-outbox/"
 
 
 @pytest.fixture
-def author_client(client, library):
-    author = UserFactory(username="author")
-    author.groups.add(Group.objects.get(name="Authors"))
-    client.force_login(author)
-    return client
-
-
-@pytest.fixture
 def outbox():
     """Three pushes through the real console backend: two older nudges, then a newer one."""
     learner = LearnerFactory(user__username="lee")
