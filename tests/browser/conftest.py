@@ -99,7 +99,7 @@ def demo(live_server):
     """seed_demo's content, people and history, committed for the live server."""
     from django.core.management import call_command
 
-    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", "--i-know-this-creates-known-passwords", verbosity=0)
 
 
 @pytest.fixture

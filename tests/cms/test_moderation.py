@@ -138,7 +138,7 @@ def test_upgrading_takes_publishing_modules_away_from_authors_once(library):
 def test_seed_demo_adds_the_reviewer_and_running_it_again_creates_nothing(library):
     models = [Group, GroupPagePermission, Workflow, WorkflowTask, WorkflowPage, Task]
     before_seed = {model: model.objects.count() for model in models}
-    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", "--i-know-this-creates-known-passwords", stdout=io.StringIO())
     assert {model: model.objects.count() for model in models} == before_seed  # made at migrate
 
     reviewer = authenticate(username="demo-reviewer", password="micromoments")
@@ -154,7 +154,7 @@ def test_seed_demo_adds_the_reviewer_and_running_it_again_creates_nothing(librar
     models.append(get_user_model())
     before_second = {model: model.objects.count() for model in models}
     out = io.StringIO()
-    call_command("seed_demo", stdout=out)
+    call_command("seed_demo", "--i-know-this-creates-known-passwords", stdout=out)
     assert {model: model.objects.count() for model in models} == before_second
     assert "demo-reviewer" in out.getvalue()
 

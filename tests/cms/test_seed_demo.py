@@ -3,8 +3,10 @@
 import io
 from datetime import timedelta
 
+import pytest
+from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import TestCase
 from django.utils import timezone
 from wagtail.models import Page, Revision
@@ -15,10 +17,13 @@ from cms.models import ChangeEvent, EventAudience, JobTask, JourneyStep, MicroMo
 from cms.modules import is_bite_sized
 from tests.factories import LearnerFactory, token_client
 
+FORCE = "--i-know-this-creates-known-passwords"
+
 
 def seed() -> str:
+    """With the flag: pytest-django runs tests with DEBUG off, as production does."""
     out = io.StringIO()
-    call_command("seed_demo", stdout=out)
+    call_command("seed_demo", FORCE, stdout=out)
     return out.getvalue()
 
 
@@ -32,6 +37,10 @@ class SeedDemoTests(TestCase):
     def setUpTestData(cls):
         cls.first_output = seed()
         cls.today = timezone.localdate()
+
+    def test_with_debug_off_the_flag_runs_it(self):
+        assert not settings.DEBUG  # pytest-django's default, and production's
+        assert "Demo ready" in self.first_output
 
     def test_the_onboarding_journey_has_a_dozen_live_modules_with_questions(self):
         onboarding = ChangeEvent.objects.get(kind=ChangeEvent.Kind.ONBOARDING)
@@ -121,3 +130,22 @@ class SeedDemoTests(TestCase):
         assert response.status_code == 200
         first = response.json()["results"][0]
         assert "refund" in first["title"].lower(), first
+
+
+@pytest.mark.django_db
+def test_with_debug_off_it_refuses_and_writes_nothing_unless_forced(settings):
+    settings.DEBUG = False
+    users, pages = get_user_model().objects.count(), Page.objects.count()
+    out = io.StringIO()
+    with pytest.raises(CommandError) as refusal:
+        call_command("seed_demo", stdout=out)
+    message = str(refusal.value)
+    assert "DEBUG is off" in message
+    assert "superuser" in message
+    assert "micromoments" in message  # says which password it would have published
+    assert FORCE in message
+    assert "nothing was written" in message
+    assert out.getvalue() == ""
+    assert get_user_model().objects.count() == users
+    assert not get_user_model().objects.filter(username="admin").exists()
+    assert Page.objects.count() == pages

@@ -305,7 +305,7 @@ def test_queries_do_not_grow_with_modules_learners_or_answers(
 
 
 def test_the_demo_has_moments_of_pain_and_loading_it_again_records_nothing_twice():
-    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", "--i-know-this-creates-known-passwords", verbosity=0)
     counts = [m.objects.count() for m in (Learner, Activity, Card, Review, Enrollment)]
     assert Learner.objects.filter(user__username__startswith="demo-cohort-").count() == 8
 
@@ -316,5 +316,5 @@ def test_the_demo_has_moments_of_pain_and_loading_it_again_records_nothing_twice
         module_analytics.HARD_QUESTION,
         module_analytics.OVERRUN,
     }
-    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", "--i-know-this-creates-known-passwords", verbosity=0)
     assert [m.objects.count() for m in (Learner, Activity, Card, Review, Enrollment)] == counts
