@@ -1,35 +1,113 @@
-"""The API root: one NinjaAPI at /api/v1/ mounting each app's router, and its error shape.
+"""The API root: one NinjaAPI at /api/v1/ mounting each app's router, and its one error shape.
 
-Every error the app sees is JSON `{"detail": ..., "errors": [...]}`: 422 for validation (each error
-names its field), 404 for unknown or someone else's objects, never HTML and never a bare 500.
+Every error is JSON `{"detail": ..., "errors": [{"field": ..., "message": ...}]}`, raised as one of
+backend.errors' family (or by ninja and pydantic) and turned into a response here, once. The
+OpenAPI declares on each operation the errors any operation may return (401 with a token, 422 with
+input, 413 with a body, 429 always); the domain errors (404, 409) each operation declares itself.
 """
 
 import logging
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.errors import Throttled as NinjaThrottled
+from ninja.throttling import AnonRateThrottle, SimpleRateThrottle
 
 from backend.auth import LearnerTokenAuth
 from backend.auth import router as auth_router
+from backend.errors import ERROR_DESCRIPTIONS, ApiError, ErrorOut, FieldError
+from backend.parsing import SafeParser
 from cms.api import router as cms_router
 from learning.api import router as learning_router
 from nudges.api import router as nudges_router
 
 logger = logging.getLogger(__name__)
 
-api = NinjaAPI(
+
+class TokenRateThrottle(SimpleRateThrottle):
+    """Requests per bearer token (ninja's AuthRateThrottle keys on the token's name, a device
+    name two people may share)."""
+
+    scope = "token"
+
+    def get_cache_key(self, request: HttpRequest) -> str | None:
+        token = getattr(request, "auth", None)
+        if token is None:
+            return None
+        return f"throttle_token_{token.pk}"
+
+
+class MicromomentsAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        _declare_common_errors(schema)
+        return schema
+
+
+def _declare_common_errors(schema) -> None:
+    ref = {"$ref": "#/components/schemas/ErrorOut"}
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    if "ErrorOut" not in components:
+        error_schema = ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}")
+        components.update(error_schema.pop("$defs", {}))
+        components["ErrorOut"] = error_schema
+    for operations in schema["paths"].values():
+        for operation in operations.values():
+            statuses = [429]
+            if operation.get("security"):
+                statuses.append(401)
+            if operation.get("parameters") or operation.get("requestBody"):
+                statuses.append(422)
+            if operation.get("requestBody"):
+                statuses.append(413)
+            responses = operation["responses"]
+            for status in sorted(statuses):
+                responses.setdefault(
+                    str(status),
+                    {
+                        "description": ERROR_DESCRIPTIONS[status],
+                        "content": {"application/json": {"schema": ref}},
+                    },
+                )
+            for status, response in responses.items():
+                # ninja names every declared response "OK"; say what each error means.
+                if int(status) in ERROR_DESCRIPTIONS and response.get("description") == "OK":
+                    response["description"] = ERROR_DESCRIPTIONS[int(status)]
+
+
+api = MicromomentsAPI(
     title="Micromoments API",
     version="1",
     description=(
         "The API the Micromoments mobile app is built against: modules, point-of-need search, "
-        "journeys, progress, practice and nudges."
+        "journeys, progress, practice and nudges.\n\n"
+        'Every error is JSON `{"detail": "...", "errors": [{"field": "...", '
+        '"message": "..."}]}`; `errors` names each field at fault and may be empty. '
+        "Another person's objects are 404, like unknown ones."
     ),
     urls_namespace="api-v1",
     auth=LearnerTokenAuth(),
+    throttle=[
+        TokenRateThrottle(settings.API_RATE_PER_TOKEN),
+        AnonRateThrottle(settings.API_RATE_PER_ADDRESS_UNAUTHENTICATED),
+    ],
+    parser=SafeParser(),
     docs_url="/docs",
     openapi_url="/openapi.json",
 )
+
+
+def error_response(
+    request: HttpRequest, status: int, detail: str, errors=(), *, retry_after: int | None = None
+) -> HttpResponse:
+    body = {"detail": detail, "errors": [{"field": e.field, "message": e.message} for e in errors]}
+    response = api.create_response(request, body, status=status)
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 def _field_name(loc: list) -> str:
@@ -38,57 +116,62 @@ def _field_name(loc: list) -> str:
     parts = [str(p) for p in loc]
     if parts and parts[0] in {"query", "body", "path", "header", "cookie", "form", "file"}:
         parts = parts[1:]
-    if len(parts) > 1 and parts[0] in {"payload", "data", "filters", "params"}:
+    if len(parts) > 1 and parts[0] in {"payload", "data", "filters", "params", "pagination"}:
         parts = parts[1:]
     return ".".join(parts) or "request"
+
+
+@api.exception_handler(ApiError)
+def on_api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
+    return error_response(
+        request, exc.status, exc.detail, exc.errors, retry_after=getattr(exc, "retry_after", None)
+    )
 
 
 @api.exception_handler(ValidationError)
 def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     errors = [
-        {"field": _field_name(err.get("loc", [])), "message": err.get("msg", "Invalid value.")}
+        FieldError(_field_name(err.get("loc", [])), err.get("msg", "Invalid value."))
         for err in exc.errors
     ]
-    summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors) or "Invalid request."
-    return api.create_response(
-        request, {"detail": f"Invalid input — {summary}", "errors": errors}, status=422
-    )
+    summary = "; ".join(f"{e.field}: {e.message}" for e in errors) or "Invalid request."
+    return error_response(request, 422, f"Invalid input — {summary}", errors)
 
 
 @api.exception_handler(Http404)
 def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    message = str(exc) if str(exc) else "Not found."
-    return api.create_response(request, {"detail": message, "errors": []}, status=404)
+    # Django's own messages name the model ("No MicroModule matches the given query."): not ours.
+    return error_response(request, 404, "Not found.")
 
 
 @api.exception_handler(AuthenticationError)
 def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return api.create_response(
-        request,
-        {"detail": "Authentication required: send a valid bearer token.", "errors": []},
-        status=401,
-    )
+    return error_response(request, 401, "Authentication required: send a valid bearer token.")
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return error_response(request, 413, "The request body is over the size limit.")
 
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    response = api.create_response(
-        request, {"detail": str(exc), "errors": []}, status=exc.status_code
-    )
-    retry_after = getattr(exc, "retry_after", None)
-    if retry_after is not None:
-        response["Retry-After"] = str(retry_after)
-    return response
+    if isinstance(exc.__cause__, ApiError):
+        # ninja wraps whatever the body parser raises in a 400; ours carry their own status.
+        return on_api_error(request, exc.__cause__)
+    if isinstance(exc, NinjaThrottled):
+        wait = max(1, int(exc.wait or 1))
+        return error_response(
+            request, 429, f"Too many requests: try again in {wait} seconds.", retry_after=wait
+        )
+    status = 422 if exc.status_code == 400 else exc.status_code
+    return error_response(request, status, str(exc), retry_after=getattr(exc, "retry_after", None))
 
 
 @api.exception_handler(Exception)
 def on_unexpected_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     logger.exception("Unhandled API error on %s %s", request.method, request.path)
-    return api.create_response(
-        request,
-        {"detail": "Something went wrong on our side; it has been logged.", "errors": []},
-        status=500,
-    )
+    return error_response(request, 500, "Something went wrong on our side; it has been logged.")
 
 
 api.add_router("/", auth_router)

@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "django_filters",
+    # ninja's own Swagger UI and ReDoc files: /api/v1/docs works with no internet.
+    "ninja",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -53,10 +55,14 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    # Failed-login lockouts for the admin sign-in pages (see "Sign-in throttling" below).
+    "axes",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outermost but security: whatever a lower layer answers under /api/ leaves as JSON.
+    "backend.api_edge.JsonErrorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -65,6 +71,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, as axes asks: turns a locked-out login into its lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "backend.urls"
@@ -200,8 +208,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Not a rule: the hook that revokes a person's API tokens whenever their password changes.
+    {"NAME": "backend.auth.SignOutOnPasswordChange"},
 ]
 LOGIN_URL = "wagtailadmin_login"
+# Axes' lockout check first; it authenticates no one itself.
+AUTHENTICATION_BACKENDS = [
+    "backend.signin.AxesBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
@@ -255,6 +270,9 @@ WAGTAILADMIN_BASE_URL = env_str("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000"
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
+# No Gravatar: the admin asks no other host for anything (offline installs showed broken avatars).
+# None makes Wagtail fall back to its own default avatar, or the picture a user uploads.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 # --- Micromoments ---------------------------------------------------------------------------------
 # A module longer than this (minutes) is no longer bite-sized: the editor warns on save.
@@ -277,9 +295,48 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 # --- API tokens and throttling --------------------------------------------------------------------
 API_TOKEN_TTL = timedelta(days=env_int("API_TOKEN_TTL_DAYS", 30))
 WAGTAILAPI_TOKEN_LAST_USED_INTERVAL = 60
-# Failed sign-ins allowed per window before further attempts get 429 with Retry-After.
+# Every API request, per bearer token and (unauthenticated) per client address; 429 with Retry-After.
+API_RATE_PER_TOKEN = env_str("API_RATE_PER_TOKEN", "600/min")
+API_RATE_PER_ADDRESS_UNAUTHENTICATED = env_str("API_RATE_PER_ADDRESS_UNAUTHENTICATED", "120/min")
+# A JSON body over this is 413 (a full /events batch of 500 items is about 150 KB).
+API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 1_048_576)
+# Events and answers dated further back than this are rejected: a phone offline for weeks is fine,
+# a clock at 1970 or year 1 is not.
+API_MAX_EVENT_AGE_DAYS = env_int("API_MAX_EVENT_AGE_DAYS", 60)
+# Failed sign-ins allowed per window before further attempts get 429 with Retry-After. Tight per
+# (username, address), so an attacker locks out only their own address; loose per username, which
+# no single address can reach (it is stopped by the tight limit first) but a spread guess can.
+API_SIGNIN_FAILURES_PER_USERNAME_ADDRESS = env_str(
+    "API_SIGNIN_FAILURES_PER_USERNAME_ADDRESS", "5/15min"
+)
+API_SIGNIN_FAILURES_PER_USERNAME = env_str("API_SIGNIN_FAILURES_PER_USERNAME", "50/15min")
 API_SIGNIN_FAILURES_PER_ADDRESS = env_str("API_SIGNIN_FAILURES_PER_ADDRESS", "20/15min")
-API_SIGNIN_FAILURES_PER_USERNAME = env_str("API_SIGNIN_FAILURES_PER_USERNAME", "5/15min")
+
+# --- Sign-in throttling: client address, admin lockouts -------------------------------------------
+# Proxies in front of Django that append to X-Forwarded-For. 0: the peer address (REMOTE_ADDR) is the
+# client; N: the Nth address from the right of X-Forwarded-For is. backend.signin.client_address
+# applies it for the sign-in throttles and axes; ninja's own throttles read the same count.
+TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("DJANGO_TRUSTED_PROXY_COUNT must be 0 or more.")
+# ninja: None would trust the whole header, 0 is REMOTE_ADDR, N the Nth from the right.
+NINJA_NUM_PROXIES = TRUSTED_PROXY_COUNT
+# django-axes guards /cms/login/ and /django-admin/login/: after AXES_FAILURE_LIMIT failures for one
+# (username, address) pair that pair gets a 429 page for AXES_COOLOFF_TIME; the person can still
+# sign in from elsewhere. Database handler: the same on SQLite and PostgreSQL, lockouts listed (and
+# cleared) under Axes in /django-admin/, rows removed as their cool-off passes. POST /auth/token is
+# left to its own throttles above (backend.signin.axes_ignores).
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "backend.signin.client_address"
+AXES_WHITELIST_CALLABLE = "backend.signin.axes_ignores"
+AXES_LOCKOUT_CALLABLE = "backend.signin.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+# No row per successful login kept forever: the attempts table is what the lockouts need.
+AXES_DISABLE_ACCESS_LOG = True
 
 # --- Spaced practice ------------------------------------------------------------------------------
 # fsrs spreads review intervals by a few days so cards learnt together don't fall due together;

@@ -7,12 +7,15 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from backend.api import api
+from backend.api_edge import not_found as api_not_found
 from backend.health import healthz, readyz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
     path("api/v1/", api.urls),
+    # Anything else under /api/ is a JSON 404, never a page, a slash redirect or an HTML error.
+    re_path(r"^api/(?P<path>.*)$", api_not_found),
     path("django-admin/", admin.site.urls),
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

@@ -1,10 +1,12 @@
 """Learner endpoints: profile, journeys, progress, the today feed, events, and the manager's view."""
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from backend.errors import NotFound, error_responses
+from backend.pagination import Pages
 from learning.events_api import router as events_router
 from learning.journeys import enrollments_with_steps, journey_states
 from learning.learners import is_manager, learner_for
@@ -17,7 +19,7 @@ from learning.schemas import JourneyOut, MeOut, journey_out
 router = Router(tags=["learners"])
 
 
-@router.get("/me", response=MeOut, summary="My profile")
+@router.get("/me", response={200: MeOut, **error_responses(404)}, summary="My profile")
 def me(request: HttpRequest):
     learner = learner_for(request)
     user = learner.user
@@ -40,8 +42,10 @@ def me(request: HttpRequest):
     }
 
 
-@router.get("/journeys", response=list[JourneyOut], summary="My journeys")
-@paginate(PageNumberPagination)
+@router.get(
+    "/journeys", response={200: list[JourneyOut], **error_responses(404)}, summary="My journeys"
+)
+@paginate(Pages)
 def list_journeys(request: HttpRequest):
     """My enrolments in live change events, each with its steps, their states and due dates."""
     learner = learner_for(request)
@@ -49,14 +53,18 @@ def list_journeys(request: HttpRequest):
     return [journey_out(j) for j in journey_states(enrollments, now=timezone.now())]
 
 
-@router.get("/journeys/{int:journey_id}", response=JourneyOut, summary="One of my journeys")
+@router.get(
+    "/journeys/{int:journey_id}",
+    response={200: JourneyOut, **error_responses(404)},
+    summary="One of my journeys",
+)
 def get_journey(request: HttpRequest, journey_id: int):
     learner = learner_for(request)
     enrollments = list(
         enrollments_with_steps(Enrollment.objects.for_learner(learner).filter(pk=journey_id))
     )
     if not enrollments:
-        raise Http404("No such journey.")
+        raise NotFound("No such journey.")
     return journey_out(journey_states(enrollments, now=timezone.now())[0])
 
 

@@ -4,6 +4,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router
 
+from backend.errors import error_responses
 from learning.events import record_events
 from learning.events_schemas import MAX_BATCH, EventsIn, EventsOut
 from learning.learners import learner_for
@@ -14,7 +15,7 @@ router = Router(tags=TAGS)
 
 @router.post(
     "/events",
-    response=EventsOut,
+    response={200: EventsOut, **error_responses(404)},
     summary="Record a batch of events",
     tags=TAGS,  # on the operation too: mounted under the learners router, it would inherit both
     description=(

@@ -1,7 +1,8 @@
 """Who is asking: the learner behind a request, and what a manager may see."""
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 
+from backend.errors import NotFound
 from learning.models import Learner
 
 
@@ -10,7 +11,7 @@ def learner_for(request: HttpRequest) -> Learner:
     try:
         return Learner.objects.select_related("user", "manager").get(user=request.user)
     except Learner.DoesNotExist:
-        raise Http404("This account has no learner profile.") from None
+        raise NotFound("This account has no learner profile.") from None
 
 
 def is_manager(user) -> bool:

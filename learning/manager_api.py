@@ -7,9 +7,10 @@ Being a manager is having direct reports: anyone may call these, and sees only t
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router
-from ninja.errors import HttpError
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from backend.errors import error_responses
+from backend.pagination import Pages
 from learning import team
 from learning.manager_schemas import ReportActivityOut, ReportDetailOut, TeamMemberOut
 from learning.models import Activity
@@ -19,7 +20,7 @@ router = Router(tags=["manager"])
 
 
 @router.get("/manager/team", response=list[TeamMemberOut], summary="My direct reports")
-@paginate(PageNumberPagination)
+@paginate(Pages)
 def list_team(request: HttpRequest):
     """Each direct report with onboarding completion, overdue steps, last active, the 70:20:10 mix
     and whether they are drifting (steps to do and no activity for a few days)."""
@@ -27,7 +28,9 @@ def list_team(request: HttpRequest):
 
 
 @router.get(
-    "/manager/learners/{int:learner_id}", response=ReportDetailOut, summary="One direct report"
+    "/manager/learners/{int:learner_id}",
+    response={200: ReportDetailOut, **error_responses(404)},
+    summary="One direct report",
 )
 def learner_detail(request: HttpRequest, learner_id: int):
     """One direct report's summary, journeys with step states, recent activity, and the steps
@@ -43,7 +46,7 @@ def learner_detail(request: HttpRequest, learner_id: int):
 
 @router.post(
     "/manager/activities/{int:activity_id}/confirm",
-    response=ReportActivityOut,
+    response={200: ReportActivityOut, **error_responses(404, 409)},
     summary="Confirm an on-the-job step",
 )
 def confirm(request: HttpRequest, activity_id: int):
@@ -51,10 +54,7 @@ def confirm(request: HttpRequest, activity_id: int):
 
     409 when the activity is already confirmed or needs no manager's confirmation.
     """
-    try:
-        activity = team.confirm_activity(request.user, activity_id, now=timezone.now())
-    except team.ConfirmationConflict as exc:
-        raise HttpError(409, str(exc)) from None
+    activity = team.confirm_activity(request.user, activity_id, now=timezone.now())
     return _activity_out(activity)
 
 

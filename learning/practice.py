@@ -15,9 +15,9 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.http import Http404
 from django.utils import timezone
 
+from backend.errors import FieldError, Invalid, NotFound
 from cms.models import ChangeEvent, JourneyStep, MicroModule
 from learning.models import Activity, Card, Learner, Review
 from learning.scheduling import (
@@ -278,11 +278,11 @@ def due_count(learner: Learner, *, now: datetime.datetime) -> int:
 # --- Answers --------------------------------------------------------------------------------------
 
 
-class AnswerError(ValueError):
+class AnswerError(Invalid):
     """An answer that cannot be taken, naming the field at fault (the API's 422)."""
 
     def __init__(self, field: str, message: str):
-        super().__init__(f"{field}: {message}")
+        super().__init__(f"Invalid input — {field}: {message}", [FieldError(field, message)])
         self.field = field
         self.message = message
 
@@ -330,7 +330,7 @@ def answer(
         # The lock orders concurrent answers to one card (and a retried request after the first).
         card = Card.objects.for_learner(learner).select_for_update().filter(pk=card_id).first()
         if card is None:
-            raise Http404("No such card.")
+            raise NotFound("No such card.")
         module = MicroModule.objects.only("body", "last_published_at").get(pk=card.module_id)
         question = questions_of(module).get(card.block_id)
 
@@ -348,7 +348,7 @@ def answer(
             )
 
         if not card.active or question is None:
-            raise Http404("This card's question was removed from its module.")
+            raise NotFound("This card's question was removed from its module.")
         if card.answer_fingerprint != question.fingerprint:
             # Published without the sync running (yet): the card still remembers the old answer.
             _reset(card, fingerprint=question.fingerprint, at=module.last_published_at or now)

@@ -3,8 +3,8 @@
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router
-from ninja.errors import ValidationError
 
+from backend.errors import error_responses
 from learning import practice
 from learning.learners import learner_for
 from learning.models import CardState
@@ -15,7 +15,12 @@ TAGS = ["practice"]
 router = Router(tags=TAGS)
 
 
-@router.get("/reviews/due", response=list[DueCardOut], tags=TAGS, summary="My due practice cards")
+@router.get(
+    "/reviews/due",
+    response={200: list[DueCardOut], **error_responses(404)},
+    tags=TAGS,
+    summary="My due practice cards",
+)
 def list_due(request: HttpRequest, limit: int = Query(10, ge=1, le=50)):
     """Cards due now, oldest due first, with the question and its choices (never the answer)."""
     cards = practice.due_cards(learner_for(request), now=timezone.now(), limit=limit)
@@ -36,7 +41,7 @@ def list_due(request: HttpRequest, limit: int = Query(10, ge=1, le=50)):
 
 @router.post(
     "/reviews",
-    response=ReviewOut,
+    response={200: ReviewOut, **error_responses(404)},
     tags=TAGS,
     summary="Answer a practice card",
     description=(
@@ -49,17 +54,13 @@ def list_due(request: HttpRequest, limit: int = Query(10, ge=1, le=50)):
 )
 def post_review(request: HttpRequest, payload: ReviewIn):
     learner = learner_for(request)
-    try:
-        result = practice.answer(
-            learner,
-            card_id=payload.card_id,
-            client_id=payload.client_id,
-            answered_at=payload.answered_at,
-            choices=payload.choices,
-            rating=payload.rating,
-            response_ms=payload.response_ms,
-            now=timezone.now(),
-        )
-    except practice.AnswerError as exc:
-        raise ValidationError([{"loc": ["body", exc.field], "msg": exc.message}]) from None
-    return result
+    return practice.answer(
+        learner,
+        card_id=payload.card_id,
+        client_id=payload.client_id,
+        answered_at=payload.answered_at,
+        choices=payload.choices,
+        rating=payload.rating,
+        response_ms=payload.response_ms,
+        now=timezone.now(),
+    )

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Max
-from django.http import Http404
 
+from backend.errors import Conflict, NotFound
 from cms.models import ChangeEvent, JourneyStep
 from learning.journeys import (
     AVAILABLE,
@@ -53,7 +53,7 @@ class ReportDetail:
     to_confirm: list[Activity]
 
 
-class ConfirmationConflict(Exception):
+class ConfirmationConflict(Conflict):
     """The activity exists and is the manager's to see, but there is nothing to confirm."""
 
 
@@ -75,7 +75,7 @@ def report_detail(manager_user, learner_id: int, *, now: datetime.datetime) -> R
         .first()
     )
     if learner is None:
-        raise Http404("No such learner among your reports.")
+        raise NotFound("No such learner among your reports.")
     summaries, journeys = _summaries([learner], now=now)
     activities = Activity.objects.filter(learner=learner).select_related("step", "confirmed_by")
     return ReportDetail(
@@ -107,7 +107,7 @@ def confirm_activity(manager_user, activity_id: int, *, now: datetime.datetime) 
         .first()
     )
     if activity is None:
-        raise Http404("No such activity among your reports'.")
+        raise NotFound("No such activity among your reports.")
     if activity.confirmation == Confirmation.CONFIRMED:
         raise ConfirmationConflict("This activity is already confirmed.")
     if (

@@ -3,13 +3,12 @@
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router
-from ninja.errors import ValidationError
 
+from backend.errors import error_responses
 from learning.learners import learner_for
 from nudges.devices_api import router as devices_router
 from nudges.models import NudgePreferences
 from nudges.preferences import (
-    InvalidPreferences,
     format_time,
     get_preferences,
     update_preferences,
@@ -19,13 +18,21 @@ from nudges.schemas import PreferencesOut, PreferencesPatch
 router = Router(tags=["nudges"])
 
 
-@router.get("/me/preferences", response=PreferencesOut, summary="My nudge preferences")
+@router.get(
+    "/me/preferences",
+    response={200: PreferencesOut, **error_responses(404)},
+    summary="My nudge preferences",
+)
 def read_preferences(request: HttpRequest):
     learner = learner_for(request)
     return _preferences_out(get_preferences(learner), timezone_name=learner.timezone)
 
 
-@router.patch("/me/preferences", response=PreferencesOut, summary="Change my nudge preferences")
+@router.patch(
+    "/me/preferences",
+    response={200: PreferencesOut, **error_responses(404)},
+    summary="Change my nudge preferences",
+)
 def change_preferences(request: HttpRequest, payload: PreferencesPatch):
     """Change any of time zone, quiet hours, dead-time windows, daily cap, weekends, nudges on/off.
 
@@ -33,14 +40,9 @@ def change_preferences(request: HttpRequest, payload: PreferencesPatch):
     then nothing changes. The answer is the whole preferences object.
     """
     learner = learner_for(request)
-    try:
-        preferences = update_preferences(
-            learner, payload.model_dump(exclude_unset=True), now=timezone.now()
-        )
-    except InvalidPreferences as exc:
-        raise ValidationError(
-            [{"loc": ["body", *e.field.split(".")], "msg": e.message} for e in exc.errors]
-        ) from None
+    preferences = update_preferences(
+        learner, payload.model_dump(exclude_unset=True), now=timezone.now()
+    )
     return _preferences_out(preferences, timezone_name=learner.timezone)
 
 

@@ -3,11 +3,12 @@
 import datetime
 from typing import Literal
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from ninja.errors import ValidationError
 
+from backend.errors import NotFound, error_responses
 from nudges.devices import register_device, remove_device
 
 router = Router(tags=["nudges"])
@@ -59,8 +60,12 @@ def register(request: HttpRequest, payload: DeviceIn):
     return Status(201 if registration.created else 200, registration.device)
 
 
-@router.delete("/devices/{device_id}", response={204: None}, summary="Remove a device")
+@router.delete(
+    "/devices/{int:device_id}",
+    response={204: None, **error_responses(404)},
+    summary="Remove a device",
+)
 def remove(request: HttpRequest, device_id: int):
     if not remove_device(request.user, device_id):
-        raise Http404("No such device.")
+        raise NotFound("No such device.")
     return Status(204, None)

@@ -8,12 +8,12 @@ may wrap midnight ("21:00"–"08:00"); a dead-time window lies within one day an
 import datetime
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 
+from backend.errors import FieldError, Invalid
 from learning.models import Learner, validate_timezone
 from nudges.models import NudgePreferences
 
@@ -24,16 +24,12 @@ _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 _DAY_MINUTES = 24 * 60
 
 
-@dataclass(frozen=True)
-class FieldError:
-    field: str  # dotted, as the app sent it: "quiet_hours.start", "windows.0.days"
-    message: str
+class InvalidPreferences(Invalid):
+    """Each error names its field dotted, as the app sent it: "quiet_hours.start", "windows.0.days"."""
 
-
-class InvalidPreferences(Exception):
     def __init__(self, errors: list[FieldError]):
-        super().__init__("; ".join(f"{e.field}: {e.message}" for e in errors))
-        self.errors = errors
+        summary = "; ".join(f"{e.field}: {e.message}" for e in errors)
+        super().__init__(f"Invalid input — {summary}", errors)
 
 
 def get_preferences(learner: Learner) -> NudgePreferences:

@@ -1,18 +1,25 @@
 """The nudges API's shapes. Input types are strict (a JSON string is not a number, nor a boolean);
 ranges, formats and the fit between windows and quiet hours are checked by nudges.preferences."""
 
+from typing import Annotated
+
 from ninja import Field, Schema
 from pydantic import StrictBool, StrictInt, StrictStr
+
+HHMM = r"^([01]\d|2[0-3]):([0-5]\d)$"
 
 
 class QuietHours(Schema):
     model_config = {"extra": "forbid"}
 
-    start: StrictStr = Field(..., description="Local time HH:MM, e.g. 21:00.", examples=["21:00"])
+    start: StrictStr = Field(
+        ..., description="Local time HH:MM, e.g. 21:00.", examples=["21:00"], pattern=HHMM
+    )
     end: StrictStr = Field(
         ...,
         description="Local time HH:MM; may be before start (wraps midnight).",
         examples=["08:00"],
+        pattern=HHMM,
     )
 
 
@@ -21,11 +28,13 @@ class NudgeWindow(Schema):
 
     model_config = {"extra": "forbid"}
 
-    days: list[StrictInt] = Field(
-        ..., description="0 = Monday … 6 = Sunday.", examples=[[0, 1, 2, 3, 4]]
+    days: list[Annotated[StrictInt, Field(ge=0, le=6)]] = Field(
+        ..., description="0 = Monday … 6 = Sunday.", examples=[[0, 1, 2, 3, 4]], max_length=7
     )
-    start: StrictStr = Field(..., description="Local time HH:MM.", examples=["08:00"])
-    end: StrictStr = Field(..., description="Local time HH:MM, after start.", examples=["08:40"])
+    start: StrictStr = Field(..., description="Local time HH:MM.", examples=["08:00"], pattern=HHMM)
+    end: StrictStr = Field(
+        ..., description="Local time HH:MM, after start.", examples=["08:40"], pattern=HHMM
+    )
 
 
 class PreferencesOut(Schema):
@@ -37,14 +46,28 @@ class PreferencesOut(Schema):
     nudges_enabled: bool
 
 
+def _optional(description: str | None = None, **kwargs):
+    # Left out = unchanged; `null` is refused (422), as the schema says: no field is nullable, none
+    # is required, and no default is advertised.
+    return Field(
+        None,
+        description=description,
+        json_schema_extra=lambda schema: schema.pop("default", None),
+        **kwargs,
+    )
+
+
 class PreferencesPatch(Schema):
-    """Any of the preferences; fields left out keep their value. `windows` replaces the whole list."""
+    """Any of the preferences; fields left out keep their value, `null` is refused (422).
+    `windows` replaces the whole list."""
 
     model_config = {"extra": "forbid"}
 
-    timezone: StrictStr | None = Field(None, description="IANA name, e.g. Europe/Berlin.")
-    quiet_hours: QuietHours | None = None
-    windows: list[NudgeWindow] | None = None
-    daily_cap: StrictInt | None = Field(None, description="Nudges a day at most, 0–10.")
-    weekends: StrictBool | None = Field(None, description="Nudge on Saturdays and Sundays too.")
-    nudges_enabled: StrictBool | None = None
+    timezone: StrictStr = _optional("IANA name, e.g. Europe/Berlin.", max_length=64)
+    quiet_hours: QuietHours = _optional("Local hours with no nudge at all.")
+    windows: list[NudgeWindow] = _optional(
+        "Dead-time windows; replaces the whole list.", max_length=12
+    )
+    daily_cap: StrictInt = _optional("Nudges a day at most, 0–10.", ge=0, le=10)
+    weekends: StrictBool = _optional("Nudge on Saturdays and Sundays too.")
+    nudges_enabled: StrictBool = _optional()

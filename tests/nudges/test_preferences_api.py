@@ -94,7 +94,7 @@ def test_quiet_hours_may_wrap_midnight_and_windows_may_touch_them(api_client):
         ({"quiet_hours": {"start": "21:00", "end": "8:00"}}, "quiet_hours.end"),
         ({"quiet_hours": {"start": "21:00"}}, "quiet_hours.end"),
         ({"quiet_hours": {"start": "21:00", "end": "21:00"}}, "quiet_hours"),
-        ({"windows": [{"days": [7], "start": "08:00", "end": "08:40"}]}, "windows.0.days"),
+        ({"windows": [{"days": [7], "start": "08:00", "end": "08:40"}]}, "windows.0.days.0"),
         ({"windows": [{"days": [], "start": "08:00", "end": "08:40"}]}, "windows.0.days"),
         ({"windows": [{"days": [0], "start": "09:00", "end": "08:40"}]}, "windows.0.end"),
         ({"windows": [{"days": [0], "start": "09:00", "end": "09:00"}]}, "windows.0.end"),
@@ -145,11 +145,11 @@ def test_nothing_changes_when_one_of_several_values_is_invalid(api_client, learn
 def test_each_window_error_is_named(api_client):
     windows = [
         {"days": [0], "start": "08:00", "end": "08:40"},
-        {"days": [9], "start": "12:00", "end": "12:30"},
+        {"days": [2], "start": "12:30", "end": "12:00"},
         {"days": [1], "start": "13:00", "end": "12:00"},
     ]
     response = patch(api_client, {"windows": windows})
-    assert [e["field"] for e in response.json()["errors"]] == ["windows.1.days", "windows.2.end"]
+    assert [e["field"] for e in response.json()["errors"]] == ["windows.1.end", "windows.2.end"]
 
 
 def test_preferences_are_each_learners_own(api_client, learner):
