@@ -273,6 +273,8 @@ WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
 # No Gravatar: the admin asks no other host for anything (offline installs showed broken avatars).
 # None makes Wagtail fall back to its own default avatar, or the picture a user uploads.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# Nor releases.wagtail.org, which a superuser's browser asks on every visit to the dashboard.
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 
 # --- Micromoments ---------------------------------------------------------------------------------
 # A module longer than this (minutes) is no longer bite-sized: the editor warns on save.

@@ -1,5 +1,7 @@
 """StreamField blocks of a MicroModule: small classes, each validating itself and shaping its API form."""
 
+from urllib.parse import urlsplit
+
 from django.core.exceptions import ValidationError
 from wagtail import blocks
 from wagtail.blocks.struct_block import StructBlockValidationError
@@ -17,6 +19,7 @@ class TextBlock(blocks.RichTextBlock):
     class Meta:
         icon = "pilcrow"
         label = "Text"
+        template = "cms/blocks/text.html"
 
 
 class RenditionImageBlock(blocks.StructBlock):
@@ -48,6 +51,7 @@ class RenditionImageBlock(blocks.StructBlock):
     class Meta:
         icon = "image"
         label = "Image"
+        template = "cms/blocks/image.html"
 
 
 class VideoBlock(blocks.StructBlock):
@@ -60,9 +64,21 @@ class VideoBlock(blocks.StructBlock):
     )
     transcript = blocks.TextBlock(required=False)
 
+    FILE_SUFFIXES = (".mp4", ".webm", ".ogg", ".mov")
+
+    def get_context(self, value, parent_context=None):
+        # On the web: a player for a video file, a link for a platform's page (nothing embedded).
+        context = super().get_context(value, parent_context)
+        path = urlsplit(value["url"] or "").path.lower()
+        context["is_file"] = path.endswith(self.FILE_SUFFIXES)
+        minutes, seconds = divmod(int(value["duration_seconds"] or 0), 60)
+        context["duration"] = f"{minutes}:{seconds:02d}"
+        return context
+
     class Meta:
         icon = "media"
         label = "Video"
+        template = "cms/blocks/video.html"
 
 
 class KeyTakeawayBlock(blocks.StructBlock):
@@ -71,6 +87,7 @@ class KeyTakeawayBlock(blocks.StructBlock):
     class Meta:
         icon = "pick"
         label = "Key takeaway"
+        template = "cms/blocks/key_takeaway.html"
 
 
 class ChecklistBlock(blocks.StructBlock):
@@ -80,6 +97,7 @@ class ChecklistBlock(blocks.StructBlock):
     class Meta:
         icon = "list-ul"
         label = "Checklist"
+        template = "cms/blocks/checklist.html"
 
 
 class ChoiceBlock(blocks.StructBlock):
@@ -133,6 +151,7 @@ class QuestionBlock(blocks.StructBlock):
     class Meta:
         icon = "help"
         label = "Question"
+        template = "cms/blocks/question.html"
 
 
 class TryOnTheJobBlock(blocks.StructBlock):
@@ -144,6 +163,7 @@ class TryOnTheJobBlock(blocks.StructBlock):
     class Meta:
         icon = "tasks"
         label = "Try on the job"
+        template = "cms/blocks/try_on_the_job.html"
 
 
 class AskAPeerBlock(blocks.StructBlock):
@@ -157,6 +177,7 @@ class AskAPeerBlock(blocks.StructBlock):
     class Meta:
         icon = "group"
         label = "Ask a peer"
+        template = "cms/blocks/ask_a_peer.html"
 
 
 class ModuleBodyBlock(blocks.StreamBlock):

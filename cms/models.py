@@ -7,6 +7,7 @@ turns them into enrolments.
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -30,9 +31,22 @@ class ModuleIndexPage(Page):
     content_panels = [*Page.content_panels, FieldPanel("intro")]
     subpage_types = ["cms.MicroModule"]
     parent_page_types = ["wagtailcore.Page"]
+    # The default site's root: "/" is this page, a small landing page with the way to the admin.
+    template = "cms/pages/module_index_page.html"
+    MODULES_PER_PAGE = 50
 
     class Meta:
         verbose_name = "module library"
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        modules = (
+            MicroModule.objects.child_of(self).live().public().defer("body").order_by("title", "pk")
+        )
+        context["modules"] = Paginator(modules, self.MODULES_PER_PAGE).get_page(
+            request.GET.get("page")
+        )
+        return context
 
 
 class JobTaskQuerySet(SearchableQuerySetMixin, models.QuerySet):
@@ -109,9 +123,24 @@ class MicroModule(Page):
     ]
     parent_page_types = ["cms.ModuleIndexPage"]
     subpage_types: list[str] = []
+    template = "cms/pages/micro_module.html"
 
     class Meta:
         verbose_name = "micro-module"
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        user = getattr(request, "user", None)
+        # The app never gets the right answers (practice checks them on the server): on the web
+        # only the editor's preview and people with the admin see them, behind a reveal.
+        context["show_answers"] = getattr(request, "is_preview", False) or bool(
+            user and user.has_perm("wagtailadmin.access_admin")
+        )
+        # Derived here too: a preview shows an unsaved draft, whose stored figure is stale.
+        context["minutes"] = self.minutes_override or estimate_minutes(self.body)
+        context["job_tasks"] = list(self.job_tasks.all())
+        context["library"] = self.get_parent() if self.pk else None
+        return context
 
     def save(self, *args, **kwargs):
         self.estimated_minutes = self.minutes_override or estimate_minutes(self.body)

@@ -9,6 +9,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from cms import author_home  # noqa: F401  (the authors' home panel registers its own hooks)
 from cms.models import ChangeEvent, JobTask, MicroModule
 from cms.modules import is_bite_sized
 from cms.roles import can_see_author_analytics
