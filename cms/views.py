@@ -11,6 +11,7 @@ from wagtail.admin.ui.tables import Column, DateColumn, NumberColumn
 from wagtail.admin.views.reports import ReportView
 from wagtail.contrib.search_promotions.models import Query
 
+from backend.spreadsheets import SafeExportMixin
 from cms.models import ModuleIndexPage
 from cms.roles import can_see_author_analytics
 
@@ -48,7 +49,7 @@ class ShortcutsColumn(Column):
         return context
 
 
-class SearchGapsView(ReportView):
+class SearchGapsView(SafeExportMixin, ReportView):
     page_title = "Searches that found nothing"
     header_icon = "search"
     index_url_name = "cms_search_gaps"

@@ -16,6 +16,7 @@ from wagtail.admin.ui.tables import Column, NumberColumn, TitleColumn
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.reports import ReportView
 
+from backend.spreadsheets import SafeExportMixin
 from cms.roles import can_see_author_analytics as can_see_module_analytics
 from cms.templatetags.charts import Row
 from learning import module_analytics
@@ -43,7 +44,7 @@ class CompletionColumn(Column):
     cell_template_name = "learning/module_analytics/completion_cell.html"
 
 
-class ModuleAnalyticsView(_AuthorsOnly, ReportView):
+class ModuleAnalyticsView(_AuthorsOnly, SafeExportMixin, ReportView):
     page_title = "Module analytics"
     header_icon = "doc-full"
     template_name = "learning/module_analytics/index.html"

@@ -20,6 +20,7 @@ from wagtail.admin.ui.tables import Column, DateColumn, NumberColumn, StatusFlag
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.reports import ReportView
 
+from backend.spreadsheets import SafeExportMixin
 from learning import team
 from learning.mix import REFERENCE, Mix
 from learning.models import Activity, Category, Learner
@@ -138,7 +139,7 @@ def _sort_key(attribute: str):
     return key
 
 
-class TeamView(ReportView):
+class TeamView(SafeExportMixin, ReportView):
     """Direct reports at a glance, sortable, exported with every figure as its own column."""
 
     page_title = "My team"

@@ -4,6 +4,8 @@ The figures come from nudges.analytics; these views only arrange them as charts 
 Authors see aggregates and the texts pushes carried, never who received them.
 """
 
+import json
+
 import django_filters
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
@@ -12,13 +14,15 @@ from django.db.models import Q
 from django.urls import path
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.html import format_html
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column, DateColumn, NumberColumn, TitleColumn
-from wagtail.admin.views.generic import IndexView
+from wagtail.admin.views.generic import IndexView, InspectView
 from wagtail.admin.views.reports import ReportView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import BasePermissionPolicy
 
+from backend.spreadsheets import SafeExportMixin
 from cms.roles import can_see_author_analytics
 from cms.templatetags.charts import Row
 from nudges.analytics import DEFAULT_PERIOD, PERIODS, Figures, NudgeAnalytics, nudge_analytics
@@ -68,7 +72,7 @@ def funnels(analytics: NudgeAnalytics) -> tuple[list[tuple[str, list[Row]]], int
     return groups, max((f.sent for f in analytics.by_kind), default=0) or 1
 
 
-class NudgeAnalyticsView(ReportView):
+class NudgeAnalyticsView(SafeExportMixin, ReportView):
     page_title = "Nudge analytics"
     header_icon = "mail"
     index_url_name = "nudges_analytics"
@@ -184,9 +188,32 @@ def _kind(message: OutboxMessage) -> str:
     return Nudge.Kind(value).label if value in Nudge.Kind.values else value
 
 
+# Enough of a device address to tell two apart on one screen, never enough to push to it.
+ADDRESS_SHOWN = 6
+ADDRESS_KEYS = frozenset({"token", "fid"})
+
+
+def masked(address: str) -> str:
+    return f"{address[:ADDRESS_SHOWN]}…" if address else ""
+
+
+def masked_payload(value):
+    """The payload with every device address (`token`, `fid`, at any depth) masked."""
+    if isinstance(value, dict):
+        return {
+            key: masked(item)
+            if key in ADDRESS_KEYS and isinstance(item, str)
+            else masked_payload(item)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [masked_payload(item) for item in value]
+    return value
+
+
 def _device(message: OutboxMessage) -> str:
     if message.device is None:
-        return f"{message.address[:12]}… (removed)"
+        return f"{masked(message.address)} (removed)"
     return f"{message.device.get_platform_display()} device {message.device_id}"
 
 
@@ -203,7 +230,7 @@ class OutboxFilterSet(WagtailFilterSet):
         fields: list[str] = []
 
 
-class OutboxIndexView(IndexView):
+class OutboxIndexView(SafeExportMixin, IndexView):
     """Newest first; the title opens the message's full FCM payload (the inspect view)."""
 
     page_title = "Push outbox"
@@ -229,6 +256,18 @@ class OutboxIndexView(IndexView):
         ]
 
 
+class OutboxInspectView(InspectView):
+    """One message as FCM would get it, but with the device address masked: an FCM registration
+    token or installation id is enough to push to someone's phone, and authors see texts only."""
+
+    def get_address_display_value(self):
+        return masked(self.object.address)
+
+    def get_payload_display_value(self):
+        text = json.dumps(masked_payload(self.object.payload), indent=2, ensure_ascii=False)
+        return format_html("<pre>{}</pre>", text)
+
+
 class OutboxViewSet(ModelViewSet):
     """What the console backend would have pushed, for authors to check the texts. Read-only."""
 
@@ -239,6 +278,7 @@ class OutboxViewSet(ModelViewSet):
     url_prefix = "reports/push-outbox"
     add_to_admin_menu = False
     index_view_class = OutboxIndexView
+    inspect_view_class = OutboxInspectView
     filterset_class = OutboxFilterSet
     search_fields = [
         "payload__notification__title",

@@ -129,3 +129,54 @@ def test_the_listing_query_count_does_not_grow_with_the_rows(author_client, outb
     with CaptureQueriesContext(connection) as many:
         assert len(author_client.get(URL).context["object_list"]) == 15
     assert len(many) == len(few)
+
+
+# --- Device addresses are masked: authors check texts, they never get a way to push to a phone ---
+
+TOKEN = "dKx8T0kenQ:APA91bHPRgkF3JUikC4ENAHEeMrd41Zxv3hVZjC9KtT8OvPVGJ-hQMRKRrZuJAE"
+FID = "cR_2bCfM1Xz9QkLmNoPqRs"
+
+
+@pytest.fixture
+def addressed_outbox():
+    """One push to a device with a registration token, one to a device with an installation id."""
+    learner = LearnerFactory(user__username="kim")
+    by_token = DeviceFactory(user=learner.user, fid=None, token=TOKEN, platform=Platform.ANDROID)
+    DeviceFactory(user=learner.user, fid=FID, platform=Platform.IOS)
+    send([NudgeFactory(learner=learner).pk], now=timezone.now(), backend=ConsoleBackend())
+    return {
+        "token": OutboxMessage.objects.get(address=TOKEN),
+        "fid": OutboxMessage.objects.get(address=FID),
+        "by_token": by_token,
+    }
+
+
+def test_the_inspect_view_masks_the_device_address_and_the_payloads_token(
+    author_client, addressed_outbox
+):
+    for key, address in (("token", TOKEN), ("fid", FID)):
+        message = addressed_outbox[key]
+        assert message.payload[key] == address  # stored whole: the backend needs it
+        html = author_client.get(f"{URL}inspect/{message.pk}/").content.decode()
+        assert address not in html
+        assert address[7:20] not in html  # nothing past the first six characters
+        assert f"{address[:6]}…" in html
+        assert f"&quot;{key}&quot;: &quot;{address[:6]}…&quot;" in html  # the payload's key
+        assert "apns-collapse-id" in html  # the rest of the payload is there
+
+
+def test_the_listing_masks_the_address_of_a_removed_device(author_client, addressed_outbox):
+    addressed_outbox["by_token"].delete()  # the message keeps the address, not the device
+    html = author_client.get(URL).content.decode()
+    assert f"{TOKEN[:6]}… (removed)" in html
+    assert TOKEN[:12] not in html
+    assert FID not in html
+
+
+def test_an_export_of_the_outbox_carries_no_address(author_client, addressed_outbox):
+    for export in ("csv", "xlsx"):
+        response = author_client.get(URL, {"export": export})
+        assert response.status_code == 200
+        body = b"".join(response.streaming_content)
+        assert TOKEN[:12].encode() not in body
+        assert FID[:12].encode() not in body
