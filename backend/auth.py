@@ -1,23 +1,27 @@
 """Bearer tokens for the mobile app, built on Wagtail's APIToken (hashed, prefixed, revocable).
 
 One token per device (its name is the device name). Tokens expire after API_TOKEN_TTL without use:
-every authenticated request slides the expiry forward (Wagtail records `last_used_at`).
+every authenticated request slides the expiry forward (Wagtail records `last_used_at`). Changing a
+password revokes every token of that person.
 """
 
 import datetime
-import math
+import unicodedata
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth import authenticate
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
-from ninja.throttling import SimpleRateThrottle
+from pydantic import field_validator
+from pydantic_core import PydanticCustomError
 from wagtail.api.v3.auth import BearerTokenAuth
 from wagtail.models import APIToken
+
+from backend.signin import api_signin_throttles, authenticate_api_signin
 
 
 def token_expires_at(token: APIToken) -> datetime.datetime:
@@ -25,17 +29,51 @@ def token_expires_at(token: APIToken) -> datetime.datetime:
 
 
 class LearnerTokenAuth(BearerTokenAuth):
-    """Wagtail's bearer auth, refusing tokens unused for longer than API_TOKEN_TTL."""
+    """Wagtail's bearer auth (its digest lookup and its throttled `last_used_at` touch), refusing
+    tokens unused for longer than API_TOKEN_TTL.
+
+    Wagtail's own authenticate() touches `last_used_at` before returning, so an expiry judged after
+    it would refuse an expired token once and accept it from then on: the expiry is judged here on
+    the stored value, and an expired token touches nothing.
+    """
 
     def authenticate(self, request, token: str):
-        api_token = super().authenticate(request, token)
-        if api_token is None:
+        api_token = (
+            APIToken.objects.select_related("user")
+            .filter(key_hash__in=APIToken.candidate_key_hashes(token), revoked_at__isnull=True)
+            .first()
+        )
+        if (
+            api_token is None
+            or not api_token.user.is_active
+            or token_expires_at(api_token) <= timezone.now()
+        ):
+            # Like Wagtail: a session cookie must not stand in for a refused token.
+            request.user = AnonymousUser()
             return None
-        # `last_used_at` was just touched (at most once a minute): judge the expiry on the
-        # value before this request, which the instance still carries.
-        if token_expires_at(api_token) < timezone.now():
-            return None
+        request.user = api_token.user
+        self._touch_last_used(api_token)
         return api_token
+
+
+class SignOutOnPasswordChange:
+    """A password validator that validates nothing: Django calls `password_changed()` on every
+    configured validator whenever a user's new password is saved (set_password() then save(),
+    which the admin forms, `changepassword` and any reset flow all do), the one hook all of them
+    share. A hasher upgrade on sign-in re-saves the hash without calling it: tokens survive that.
+    """
+
+    def validate(self, password: str, user=None) -> None:
+        return None
+
+    def password_changed(self, password: str, user=None) -> None:
+        if user is not None and user.pk is not None:
+            APIToken.objects.filter(user=user, revoked_at__isnull=True).update(
+                revoked_at=timezone.now()
+            )
+
+    def get_help_text(self) -> str:
+        return "Changing the password signs the mobile app out on every device."
 
 
 @dataclass(frozen=True)
@@ -71,46 +109,39 @@ def purge_expired_tokens(*, now: datetime.datetime) -> int:
 # --- Sign-in endpoints ----------------------------------------------------------------------------
 
 
-class FailedSignInThrottle(SimpleRateThrottle):
-    """Counts failed sign-ins per key (a username, or a client address) with ninja's throttle history.
-
-    Only failures are recorded; once the history is full every attempt for that key is refused,
-    the right password included, until the window moves on.
-    """
-
-    def __init__(self, rate: str, *, per: str):
-        super().__init__(rate)
-        self.per = per  # "username" | "address"
-
-    def get_cache_key(self, request: HttpRequest) -> str | None:
-        if self.per == "username":
-            ident = (getattr(request, "_signin_username", "") or "").strip().lower()
-        else:
-            ident = self.get_ident(request) or ""
-        return f"signin_failures_{self.per}_{ident}" if ident else None
-
-    def retry_after(self, request: HttpRequest) -> int | None:
-        """Seconds to wait when this key has used up its failures, else None. Records nothing."""
-        self.key = self.get_cache_key(request)
-        if self.key is None:
-            return None
-        self.history = self.cache.get(self.key, [])
-        self.now = self.timer()
-        while self.history and self.history[-1] <= self.now - self.duration:
-            self.history.pop()
-        if len(self.history) < self.num_requests:
-            return None
-        return max(1, math.ceil(self.duration - (self.now - self.history[-1])))
-
-    def record_failure(self, request: HttpRequest) -> None:
-        if self.retry_after(request) is None and self.key is not None:
-            self.throttle_success()  # ninja's name for "append to the history"
+def _no_control_characters(value: str) -> str:
+    # PostgreSQL refuses NUL in text (a 500 if it reached a query), and a newline or an escape in a
+    # name would land in the admin's token list and in logs.
+    if any(unicodedata.category(char) == "Cc" for char in value):
+        raise PydanticCustomError("control_character", "must not contain control characters")
+    return value
 
 
 class TokenIn(Schema):
     username: str = Field(..., min_length=1, max_length=150)
     password: str = Field(..., min_length=1, max_length=1024)
     device_name: str = Field(..., min_length=1, max_length=200, description="e.g. 'Dana's iPhone'.")
+
+    @field_validator("username", mode="after")
+    @classmethod
+    def _username(cls, value: str) -> str:
+        return _no_control_characters(value)
+
+    @field_validator("password", mode="after")
+    @classmethod
+    def _password(cls, value: str) -> str:
+        # Any other character may be in a password; NUL is refused as Django's forms refuse it.
+        if "\x00" in value:
+            raise PydanticCustomError("null_character", "must not contain a NUL character")
+        return value
+
+    @field_validator("device_name", mode="after")
+    @classmethod
+    def _device_name(cls, value: str) -> str:
+        value = _no_control_characters(value).strip()
+        if not value:
+            raise PydanticCustomError("blank", "must not be blank")
+        return value
 
 
 class TokenOut(Schema):
@@ -121,26 +152,25 @@ class TokenOut(Schema):
 router = Router(tags=["auth"])
 
 
-def _signin_throttles() -> list[FailedSignInThrottle]:
-    return [
-        FailedSignInThrottle(settings.API_SIGNIN_FAILURES_PER_ADDRESS, per="address"),
-        FailedSignInThrottle(settings.API_SIGNIN_FAILURES_PER_USERNAME, per="username"),
-    ]
-
-
 @router.post("/auth/token", auth=None, response={200: TokenOut}, summary="Sign in")
 def sign_in(request: HttpRequest, payload: TokenIn):
     """Exchange a username and password for a bearer token for this device."""
     request._signin_username = payload.username
-    throttles = _signin_throttles()
+    throttles = api_signin_throttles()
     waits = [w for throttle in throttles if (w := throttle.retry_after(request)) is not None]
     if waits:
         raise SignInThrottled(max(waits))
-    user = authenticate(request, username=payload.username, password=payload.password)
+    user = authenticate_api_signin(request, username=payload.username, password=payload.password)
     if user is None or not user.is_active:
         for throttle in throttles:
             throttle.record_failure(request)
         raise HttpError(401, "Wrong username or password.")
+    # A typo or two before the right password should not count towards this pair's lockout.
+    # Only the pair: resetting the per-username or per-address counts would let a signed-in
+    # attacker wipe the traces of guesses at other accounts.
+    for throttle in throttles:
+        if throttle.per == "username_address":
+            throttle.forget(request)
     issued = issue_token(user, device_name=payload.device_name, now=timezone.now())
     return {"token": issued.token, "expires_at": issued.expires_at}
 
