@@ -1,7 +1,8 @@
 """People from the HR export: check every row, then upsert users and learners in bulk and enrol them.
 
 A file is imported in one transaction and no query runs per row: one read of every account the file
-names (people and managers), then inserts and updates in batches.
+names (people and managers), then inserts and updates in batches. The file never changes a staff or
+superuser account, and never leaves managers in a loop.
 """
 
 import datetime
@@ -20,6 +21,7 @@ from django.db.models import BooleanField, F, Func, Q
 from django.db.models.functions import Lower
 
 from learning import journeys
+from learning.manager_loops import manager_loops
 from learning.models import Learner
 
 COLUMNS = (
@@ -90,6 +92,11 @@ class _Account:
     last_name: str
     learner_pk: int | None
     learner: tuple  # LEARNER_FIELDS' values, () without a profile
+    privileged: bool = False  # staff or superuser: an HR file must not be a way to change them
+
+    @property
+    def manager_pk(self) -> int | None:
+        return self.learner[LEARNER_FIELDS.index("manager_id")] if self.learner else None
 
 
 @dataclass
@@ -135,7 +142,8 @@ def _key(email: str) -> str:
 
 
 def _check(rows: Sequence[PersonRow]) -> tuple[list[_Person], dict[str, _Account], list[RowError]]:
-    """The valid rows, the existing accounts of managers named outside the file, and the errors."""
+    """The valid rows, the existing accounts of managers named outside the file (and of staff rows
+    refused, who stay as they are and may still manage), and the errors."""
     User = get_user_model()
     username_max = User._meta.get_field("username").max_length
     limits = {
@@ -216,13 +224,70 @@ def _check(rows: Sequence[PersonRow]) -> tuple[list[_Person], dict[str, _Account
             _Person(row, key, start_date, zones.get(tz.lower(), tz), manager_key, account, reasons)
         )
 
-    _invalidate_reports_of_invalid_managers(people)
+    _refuse_changes_to_admin_accounts(people, managers)
+    _refuse_manager_loops(people, managers)
+    _invalidate_reports_of_invalid_managers(people, standing=set(managers))
     errors = [RowError(p.row.line, "; ".join(p.reasons)) for p in people if p.reasons]
     return [p for p in people if not p.reasons], managers, errors
 
 
-def _invalidate_reports_of_invalid_managers(people: list[_Person]) -> None:
-    """A report of an invalid row is invalid too (it would point at nobody), down the whole chain."""
+def _refuse_changes_to_admin_accounts(people: list[_Person], managers: dict[str, _Account]) -> None:
+    """A row that would change a staff or superuser account (its name or learner profile) is invalid:
+    whoever edits the HR file must not reach admin accounts. A row that changes nothing is fine, and
+    a refused account stays what it is, so the file's people may still report to it."""
+    accounts = {p.key: p.account for p in people if p.account is not None}
+    for person in people:
+        account = person.account
+        if account is None or not account.privileged:
+            continue
+        row = person.row
+        manager = accounts.get(person.manager_key) or managers.get(person.manager_key)
+        wanted = (
+            row.role.strip(),
+            row.team.strip(),
+            manager.pk if manager is not None else None,
+            person.start_date,
+            person.timezone,
+        )
+        new_manager = person.manager_key and manager is None  # a new account: a change for sure
+        if (
+            new_manager
+            or account.learner != wanted
+            or (account.first_name, account.last_name)
+            != (row.first_name.strip(), row.last_name.strip())
+        ):
+            person.reasons.append(
+                f"{person.key} is a staff or superuser account, which the import does not change "
+                "(change it in the admin, or leave the row as the account is)"
+            )
+            managers.setdefault(person.key, account)
+
+
+def _refuse_manager_loops(people: list[_Person], managers: dict[str, _Account]) -> None:
+    """Rows whose managers would form a loop, in the file or through the database, are invalid."""
+    written = {p.key: p for p in people if p.key and not p.reasons}
+    accounts = {p.key: p.account for p in people if p.key and p.account is not None}
+    accounts.update((key, account) for key, account in managers.items() if key not in accounts)
+    loops = manager_loops(
+        managers_in_file={key: p.manager_key for key, p in written.items()},
+        accounts={key: (a.pk, a.manager_pk) for key, a in accounts.items()},
+    )
+    lines = {p.key: p.row.line for p in people if p.key}
+    for loop in loops:
+        members = [key for key in loop if key in written]
+        where = ", ".join(str(n) for n in sorted(lines[key] for key in members))
+        for member in members:
+            at = loop.index(member)
+            chain = " → ".join(
+                key if key in lines else f"{key} (not in this file)"
+                for key in [*loop[at:], *loop[:at], member]
+            )
+            written[member].reasons.append(f"managers would form a loop: {chain} (lines {where})")
+
+
+def _invalidate_reports_of_invalid_managers(people: list[_Person], *, standing: set[str]) -> None:
+    """A report of an invalid row is invalid too (it would point at nobody), down the whole chain;
+    except where the row's existing account stays as it is (`standing`) and can still manage."""
     reports: dict[str, list[_Person]] = defaultdict(list)
     lines: dict[str, int] = {}
     for person in people:
@@ -230,7 +295,7 @@ def _invalidate_reports_of_invalid_managers(people: list[_Person]) -> None:
             reports[person.manager_key].append(person)
         if person.key:
             lines.setdefault(person.key, person.row.line)
-    queue = deque(p.key for p in people if p.reasons and p.key)
+    queue = deque(p.key for p in people if p.reasons and p.key and p.key not in standing)
     while queue:
         manager_key = queue.popleft()
         for report in reports.pop(manager_key, []):
@@ -285,13 +350,21 @@ def _accounts(keys: set[str]) -> tuple[dict[str, list[_Account]], dict[str, _Acc
                 "username",
                 "first_name",
                 "last_name",
+                "is_staff",
+                "is_superuser",
                 "learner__pk",
                 *(f"learner__{name}" for name in LEARNER_FIELDS),
             )
         )
-        for pk, email_key, username, first, last, learner_pk, *learner in rows:
+        for pk, email_key, username, first, last, staff, su, learner_pk, *learner in rows:
             account = _Account(
-                pk, username, first, last, learner_pk, tuple(learner) if learner_pk else ()
+                pk,
+                username,
+                first,
+                last,
+                learner_pk,
+                tuple(learner) if learner_pk else (),
+                privileged=staff or su,
             )
             if email_key in keys:
                 by_email[email_key].append(account)

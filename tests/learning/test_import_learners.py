@@ -322,3 +322,193 @@ def test_the_progress_bar_shows_only_on_a_terminal(tmp_path):
     )
     assert "Importing" in terminal.getvalue()
     assert "1 created" in terminal.getvalue()
+
+
+# --- Staff and superuser accounts are not the import's to change ----------------------------------
+
+
+@pytest.mark.parametrize("flag", ["is_staff", "is_superuser"])
+def test_a_row_that_would_change_a_staff_or_superuser_account_is_refused(tmp_path, flag):
+    admin = UserFactory(username="root", email="Root@example.com", first_name="Ro", last_name="Ot")
+    User.objects.filter(pk=admin.pk).update(**{flag: True})
+    path = csv_file(
+        tmp_path,
+        "ok@example.com,Ok,Fine,Agent,Support,,,UTC",
+        "root@example.com,Mallory,Ot,Agent,Support,,,UTC",
+    )
+    message, err = run_failing(path)
+
+    assert err.splitlines() == [
+        "line 3: root@example.com is a staff or superuser account, which the import does not "
+        "change (change it in the admin, or leave the row as the account is)"
+    ]
+    assert "nothing was imported" in message
+    admin.refresh_from_db()
+    assert admin.first_name == "Ro"
+    assert not Learner.objects.exists()  # not even the good row: nothing is half-written
+    assert list(User.objects.values_list("username", flat=True)) == ["root"]
+
+
+def test_with_skip_invalid_the_others_go_in_and_may_still_report_to_the_admin(tmp_path):
+    admin = UserFactory(username="root", email="root@example.com", is_superuser=True)
+    path = csv_file(
+        tmp_path,
+        "ana@example.com,Ana,Lima,Agent,Support,root@example.com,,UTC",
+        "root@example.com,Root,Changed,Lead,Support,,,UTC",
+    )
+    out, err = run(path, "--skip-invalid")
+
+    assert "1 created, 0 updated, 0 unchanged, 1 invalid row(s) skipped" in out
+    assert err.startswith("line 3: root@example.com is a staff or superuser account")
+    assert Learner.objects.get().manager == admin  # the account stays as it is, and manages Ana
+    admin.refresh_from_db()
+    assert admin.last_name != "Changed"
+    assert not Learner.objects.filter(user=admin).exists()
+
+
+def test_a_row_that_leaves_a_staff_account_as_it_is_is_accepted(tmp_path):
+    boss = UserFactory(username="boss", email="boss@example.com", is_staff=True)
+    lead = LearnerFactory(
+        user__username="lead",
+        user__email="lead@example.com",
+        user__first_name="Le",
+        user__last_name="Ad",
+        user__is_staff=True,
+        role="Lead",
+        team="Support",
+        manager=boss,
+        timezone="Europe/Berlin",
+    )
+    path = csv_file(
+        tmp_path,
+        "lead@example.com,Le,Ad,Lead,Support,boss@example.com,,europe/berlin",
+        "ana@example.com,Ana,Lima,Agent,Support,lead@example.com,,UTC",
+    )
+    out, err = run(path)
+    assert "1 created, 0 updated, 1 unchanged" in out
+    assert err == ""
+    assert Learner.objects.get(user__username="ana@example.com").manager == lead.user
+
+
+# --- Manager loops ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("lines", "errors"),
+    [
+        (
+            [
+                "a@example.com,A,A,Agent,Support,b@example.com,,UTC",
+                "b@example.com,B,B,Lead,Support,a@example.com,,UTC",
+            ],
+            [
+                "line 2: managers would form a loop: a@example.com → b@example.com → "
+                "a@example.com (lines 2, 3)",
+                "line 3: managers would form a loop: b@example.com → a@example.com → "
+                "b@example.com (lines 2, 3)",
+            ],
+        ),
+        (
+            [
+                "a@example.com,A,A,Agent,Support,b@example.com,,UTC",
+                "ok@example.com,Ok,Fine,Agent,Support,,,UTC",
+                "c@example.com,C,C,Head,Support,a@example.com,,UTC",
+                "b@example.com,B,B,Lead,Support,c@example.com,,UTC",
+            ],
+            [
+                "line 2: managers would form a loop: a@example.com → b@example.com → "
+                "c@example.com → a@example.com (lines 2, 4, 5)",
+                "line 4: managers would form a loop: c@example.com → a@example.com → "
+                "b@example.com → c@example.com (lines 2, 4, 5)",
+                "line 5: managers would form a loop: b@example.com → c@example.com → "
+                "a@example.com → b@example.com (lines 2, 4, 5)",
+            ],
+        ),
+        (
+            ["a@example.com,A,A,Agent,Support,A@example.com,,UTC"],
+            ["line 2: a person cannot be their own manager"],
+        ),
+    ],
+    ids=["two", "three", "self"],
+)
+def test_a_manager_loop_in_the_file_is_refused_with_its_lines(tmp_path, lines, errors):
+    message, err = run_failing(csv_file(tmp_path, *lines))
+    assert err.splitlines() == errors
+    assert "nothing was imported" in message
+    assert not User.objects.exists()
+
+
+def test_a_loop_that_closes_through_the_database_is_refused(tmp_path):
+    """The file makes A report to B; the database has B reporting to C and C to A."""
+    a = UserFactory(username="a", email="a@example.com")
+    c = LearnerFactory(user__username="c", user__email="c@example.com", manager=a).user
+    LearnerFactory(user__username="b", user__email="b@example.com", manager=c)
+    path = csv_file(
+        tmp_path,
+        "ok@example.com,Ok,Fine,Agent,Support,b@example.com,,UTC",
+        "a@example.com,A,A,Head,Support,b@example.com,,UTC",
+    )
+    message, err = run_failing(path)
+
+    assert err.splitlines() == [
+        "line 3: managers would form a loop: a@example.com → b@example.com (not in this file) → "
+        "c@example.com (not in this file) → a@example.com (lines 3)"
+    ]
+    assert "nothing was imported" in message
+    assert not Learner.objects.filter(user=a).exists()
+
+
+def test_a_loop_through_someone_the_file_moves_is_judged_by_the_file(tmp_path):
+    """The database has B reporting to A; the file gives B a new manager, so A may report to B."""
+    a = UserFactory(username="a", email="a@example.com")
+    LearnerFactory(user__username="b", user__email="b@example.com", manager=a)
+    path = csv_file(
+        tmp_path,
+        "a@example.com,A,A,Lead,Support,b@example.com,,UTC",
+        "b@example.com,B,B,Head,Support,,,UTC",
+    )
+    out, err = run(path)
+    assert "1 created, 1 updated" in out
+    assert err == ""
+    assert Learner.objects.get(user=a).manager.username == "b"
+
+
+def test_with_skip_invalid_the_rows_in_a_loop_and_their_reports_are_skipped(tmp_path):
+    path = csv_file(
+        tmp_path,
+        "a@example.com,A,A,Agent,Support,b@example.com,,UTC",
+        "b@example.com,B,B,Lead,Support,a@example.com,,UTC",
+        "kai@example.com,Kai,Berg,Agent,Support,b@example.com,,UTC",
+        "self@example.com,Sel,F,Agent,Support,self@example.com,,UTC",
+        "lee@example.com,Lee,Chen,Agent,Billing,,,UTC",
+    )
+    out, err = run(path, "--skip-invalid")
+
+    assert "1 created, 0 updated, 0 unchanged, 4 invalid row(s) skipped" in out
+    assert err.splitlines() == [
+        "line 2: managers would form a loop: a@example.com → b@example.com → a@example.com "
+        "(lines 2, 3)",
+        "line 3: managers would form a loop: b@example.com → a@example.com → b@example.com "
+        "(lines 2, 3)",
+        "line 4: manager b@example.com (line 3) is an invalid row",
+        "line 5: a person cannot be their own manager",
+    ]
+    assert list(User.objects.values_list("username", flat=True)) == ["lee@example.com"]
+
+
+def test_following_managers_through_the_database_costs_a_query_per_level_not_per_row(tmp_path):
+    """A chain of five existing managers above the file: the same queries for 3 rows as for 60."""
+    top = None
+    for level in range(5):
+        top = LearnerFactory(user__username=f"m{level}", manager=top).user
+
+    def people(n, tag):
+        return [f"{tag}{i}@example.com,P,{i},Agent,Support,{top.email},,UTC" for i in range(n)]
+
+    counts = []
+    for n, tag in ((3, "small"), (60, "large")):
+        with CaptureQueriesContext(connection) as queries:
+            out, _ = run(csv_file(tmp_path, *people(n, tag), name=f"{tag}.csv"))
+        assert f"{n} created" in out
+        counts.append(len(queries))
+    assert counts[0] == counts[1]

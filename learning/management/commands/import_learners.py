@@ -14,7 +14,8 @@ class Command(BaseCommand):
     help = (
         "Create or update learners from an HR export (CSV with the columns "
         + ", ".join(people.COLUMNS)
-        + "), matched by email. Nothing is written if a row is invalid, unless --skip-invalid."
+        + "), matched by email. A row that would change a staff or superuser account, or make "
+        "managers a loop, is invalid. Nothing is written if a row is invalid, unless --skip-invalid."
     )
 
     def add_arguments(self, parser):
