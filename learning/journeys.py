@@ -14,6 +14,7 @@ from django.db.models import F, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Now
 
 from cms.models import ChangeEvent, JourneyStep
+from learning.ledger_times import add_days, displayable
 from learning.models import Activity, Confirmation, Enrollment, Learner, Verb
 
 LOCKED, AVAILABLE, DONE, OVERDUE = "locked", "available", "done", "overdue"
@@ -154,8 +155,9 @@ def local_date(learner: Learner, now: datetime.datetime) -> datetime.date:
 
 
 def step_dates(anchor: datetime.date, step: JourneyStep) -> tuple[datetime.date, datetime.date]:
-    unlocks_on = anchor + datetime.timedelta(days=step.day_offset)
-    return unlocks_on, unlocks_on + datetime.timedelta(days=step.due_offset)
+    # add_days stops at the calendar's edge: an anchor an import set to year 1 or 9999 still renders.
+    unlocks_on = add_days(anchor, step.day_offset)
+    return unlocks_on, add_days(unlocks_on, step.due_offset)
 
 
 def enrollments_with_steps(queryset=None):
@@ -189,6 +191,8 @@ def journey_states(enrollments: list[Enrollment], *, now: datetime.datetime) -> 
         .values_list("learner_id", "step_id", "module_id", "verb", "occurred_at", "confirmation")
     )
     for learner_id, step_id, module_id, verb, occurred_at, confirmation in rows:
+        # Shown in the learner's and the manager's zones: clamped so year 1 or 9999 converts.
+        occurred_at = displayable(occurred_at)
         if verb == Verb.MODULE_COMPLETED and module_id:
             by_module.setdefault((learner_id, module_id), occurred_at)
         if step_id:

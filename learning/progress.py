@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.db.models.functions import TruncDate
 
 from learning.journeys import enrollments_with_steps, journey_states, local_date
+from learning.ledger_times import EARLIEST_PLAUSIBLE
 from learning.mix import Mix, mixes_for
 from learning.models import Activity, Enrollment, Learner, Verb
 from learning.retention import LearnerRetention, retention
@@ -86,6 +87,8 @@ def streak_for(learner: Learner, *, now: datetime.datetime) -> Streak:
     One query returning the distinct local dates the learner was active on, newest first: at most one
     row per day, never one per activity. Opening a nudge is not learning, so it keeps no streak alive.
     A day without activity yet today does not break the streak: it ends today or yesterday.
+    Rows dated before any phone ran the app are skipped (an old bug's year 1 would not even
+    convert to a local date in a zone west of UTC).
     """
     tz = learner.tz
     today = local_date(learner, now)
@@ -93,7 +96,11 @@ def streak_for(learner: Learner, *, now: datetime.datetime) -> Streak:
         today + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz
     )
     days = list(
-        Activity.objects.filter(learner=learner, occurred_at__lt=start_of_tomorrow)
+        Activity.objects.filter(
+            learner=learner,
+            occurred_at__gte=EARLIEST_PLAUSIBLE,
+            occurred_at__lt=start_of_tomorrow,
+        )
         .exclude(verb=Verb.NUDGE_OPENED)
         .annotate(day=TruncDate("occurred_at", tzinfo=tz))
         .values_list("day", flat=True)

@@ -20,6 +20,7 @@ from learning.journeys import (
     enrollments_with_steps,
     journey_states,
 )
+from learning.ledger_times import displayable, plausible
 from learning.mix import Mix, mixes_for
 from learning.models import Activity, Confirmation, Enrollment, Learner
 from learning.retention import LearnerRetention, retention
@@ -78,17 +79,25 @@ def report_detail(manager_user, learner_id: int, *, now: datetime.datetime) -> R
         raise NotFound("No such learner among your reports.")
     summaries, journeys = _summaries([learner], now=now)
     activities = Activity.objects.filter(learner=learner).select_related("step", "confirmed_by")
+    to_confirm = activities.filter(
+        confirmation=Confirmation.PENDING, step__confirmed_by=JourneyStep.Confirmer.MANAGER
+    )
     return ReportDetail(
         summary=summaries[0],
         journeys=journeys,
-        recent_activity=list(activities[:RECENT_ACTIVITY_LIMIT]),
-        to_confirm=list(
-            activities.filter(
-                confirmation=Confirmation.PENDING,
-                step__confirmed_by=JourneyStep.Confirmer.MANAGER,
-            )
-        ),
+        recent_activity=_shown(activities[:RECENT_ACTIVITY_LIMIT]),
+        to_confirm=_shown(to_confirm),
     )
+
+
+def _shown(activities) -> list[Activity]:
+    """Rows to show one by one: every row, however odd its time, clamped so it renders in any zone
+    (a year-1 row stays listed, as 3 January 0001; these instances are for display, never saved)."""
+    rows = list(activities)
+    for row in rows:
+        row.occurred_at = displayable(row.occurred_at)
+        row.confirmed_at = displayable(row.confirmed_at)
+    return rows
 
 
 def confirm_activity(manager_user, activity_id: int, *, now: datetime.datetime) -> Activity:
@@ -122,7 +131,7 @@ def confirm_activity(manager_user, activity_id: int, *, now: datetime.datetime) 
     )
     if not claimed:
         raise ConfirmationConflict("This activity is already confirmed.")
-    return Activity.objects.select_related("step", "confirmed_by").get(pk=activity.pk)
+    return _shown(Activity.objects.select_related("step", "confirmed_by").filter(pk=activity.pk))[0]
 
 
 def _summaries(
@@ -136,8 +145,10 @@ def _summaries(
     journeys = journey_states(enrollments, now=now)
     mixes = mixes_for(ids)
     retentions = retention(ids, now=now)
+    # Rows dated before the app existed or in the future are no evidence of activity: skipped, so a
+    # year-9999 row does not keep someone "active" (and never drifting) for good.
     last_active = dict(
-        Activity.objects.filter(learner_id__in=ids)
+        Activity.objects.filter(plausible(now), learner_id__in=ids)
         .values("learner_id")
         .annotate(last=Max("occurred_at"))
         .order_by()
