@@ -43,7 +43,7 @@ def test_an_author_previews_a_module_at_phone_width(
     module = MicroModule.objects.get(slug=SLUG)
 
     page.goto(f"{live_server.url}/cms/")
-    expect(page.get_by_role("heading", name="Your modules this week")).to_be_visible()
+    expect(page.get_by_role("heading", name="Your modules: what needs attention")).to_be_visible()
     expect(page.get_by_role("heading", name="Moments of pain")).to_be_visible()
     page.screenshot(path=screenshots_dir / "author-home.png", full_page=True)
 

@@ -79,7 +79,7 @@ def test_an_author_sees_the_pain_the_gaps_and_the_modules_in_review(client, auth
     assert response.status_code == 200
     assert "author_home" in panel_names(response)
     html = response.content.decode()
-    assert "Your modules this week" in html
+    assert "Your modules: what needs attention" in html
     # Moments of pain, as the module-analytics report words them, with the way to the report.
     assert "Moments of pain" in html
     assert "Refunds that hurt" in html

@@ -198,3 +198,46 @@ def test_the_admin_asks_no_other_host_for_anything(client, every_block):
         assert loaded, url
         for address in loaded:
             assert urlsplit(address).netloc in {"", "testserver"}, (url, address)
+
+
+def test_the_editors_preview_of_an_unsaved_module_draws_it_with_its_answers(author_client, library):
+    from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
+
+    url = f"/cms/pages/add/cms/micromodule/{library.pk}/preview/"
+    data = nested_form_data(
+        {
+            "title": "Not saved yet",
+            "slug": "not-saved-yet",
+            "summary": "Seen only in the preview.",
+            "body": streamfield(
+                [
+                    ("text", rich_text("<p>Draft words.</p>")),
+                    (
+                        "question",
+                        {
+                            "prompt": "Which is right?",
+                            "choices": streamfield(
+                                [
+                                    ("item", {"text": "This one", "correct": True}),
+                                    ("item", {"text": "That one", "correct": False}),
+                                ]
+                            ),
+                            "explanation": "Because it is.",
+                        },
+                    ),
+                    ("key_takeaway", {"text": "Remember this."}),
+                ]
+            ),
+        }
+    )
+    posted = author_client.post(url, data)
+    assert posted.json() == {"is_valid": True, "is_available": True}
+    response = author_client.get(url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    for text in ("Not saved yet", "Seen only in the preview.", "Draft words.", "Which is right?"):
+        assert text in html
+    assert "✓ This one" in html
+    assert "Because it is." in html
+    assert "Remember this." in html
+    assert "1 min" in html  # derived from the draft's body: nothing is stored yet
