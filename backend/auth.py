@@ -15,12 +15,12 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
-from ninja.errors import HttpError
 from pydantic import field_validator
 from pydantic_core import PydanticCustomError
 from wagtail.api.v3.auth import BearerTokenAuth
 from wagtail.models import APIToken
 
+from backend.errors import Throttled, Unauthorized, error_responses
 from backend.signin import api_signin_throttles, authenticate_api_signin
 
 
@@ -152,19 +152,27 @@ class TokenOut(Schema):
 router = Router(tags=["auth"])
 
 
-@router.post("/auth/token", auth=None, response={200: TokenOut}, summary="Sign in")
+@router.post(
+    "/auth/token",
+    auth=None,
+    response={200: TokenOut, **error_responses(401)},
+    summary="Sign in",
+)
 def sign_in(request: HttpRequest, payload: TokenIn):
     """Exchange a username and password for a bearer token for this device."""
     request._signin_username = payload.username
     throttles = api_signin_throttles()
     waits = [w for throttle in throttles if (w := throttle.retry_after(request)) is not None]
     if waits:
-        raise SignInThrottled(max(waits))
+        wait = max(waits)
+        raise Throttled(
+            f"Too many sign-in attempts: try again in {wait} seconds.", retry_after=wait
+        )
     user = authenticate_api_signin(request, username=payload.username, password=payload.password)
     if user is None or not user.is_active:
         for throttle in throttles:
             throttle.record_failure(request)
-        raise HttpError(401, "Wrong username or password.")
+        raise Unauthorized("Wrong username or password.")
     # A typo or two before the right password should not count towards this pair's lockout.
     # Only the pair: resetting the per-username or per-address counts would let a signed-in
     # attacker wipe the traces of guesses at other accounts.
@@ -180,9 +188,3 @@ def sign_out(request: HttpRequest):
     """Revoke the token this request was made with."""
     revoke_token(request.auth, now=timezone.now())
     return Status(204, None)
-
-
-class SignInThrottled(HttpError):
-    def __init__(self, retry_after: int):
-        super().__init__(429, f"Too many sign-in attempts: try again in {retry_after} seconds.")
-        self.retry_after = retry_after

@@ -28,6 +28,11 @@ class ApiError(Exception):
         super().__init__(self.detail)
 
 
+class Unauthorized(ApiError):
+    status = 401
+    default_detail = "Authentication required: send a valid bearer token."
+
+
 class NotFound(ApiError, Http404):
     status = 404
     default_detail = "Not found."

@@ -6,6 +6,7 @@ from ninja import Router
 from ninja.pagination import paginate
 
 from backend.errors import NotFound, error_responses
+from backend.fields import Id
 from backend.pagination import Pages
 from learning.events_api import router as events_router
 from learning.journeys import enrollments_with_steps, journey_states
@@ -58,7 +59,7 @@ def list_journeys(request: HttpRequest):
     response={200: JourneyOut, **error_responses(404)},
     summary="One of my journeys",
 )
-def get_journey(request: HttpRequest, journey_id: int):
+def get_journey(request: HttpRequest, journey_id: Id):
     learner = learner_for(request)
     enrollments = list(
         enrollments_with_steps(Enrollment.objects.for_learner(learner).filter(pk=journey_id))

@@ -10,6 +10,7 @@ from ninja import Router
 from ninja.pagination import paginate
 
 from backend.errors import error_responses
+from backend.fields import Id
 from backend.pagination import Pages
 from learning import team
 from learning.manager_schemas import ReportActivityOut, ReportDetailOut, TeamMemberOut
@@ -32,7 +33,7 @@ def list_team(request: HttpRequest):
     response={200: ReportDetailOut, **error_responses(404)},
     summary="One direct report",
 )
-def learner_detail(request: HttpRequest, learner_id: int):
+def learner_detail(request: HttpRequest, learner_id: Id):
     """One direct report's summary, journeys with step states, recent activity, and the steps
     waiting for your confirmation."""
     detail = team.report_detail(request.user, learner_id, now=timezone.now())
@@ -49,7 +50,7 @@ def learner_detail(request: HttpRequest, learner_id: int):
     response={200: ReportActivityOut, **error_responses(404, 409)},
     summary="Confirm an on-the-job step",
 )
-def confirm(request: HttpRequest, activity_id: int):
+def confirm(request: HttpRequest, activity_id: Id):
     """Confirm a direct report's step that waits for its manager: the step becomes done.
 
     409 when the activity is already confirmed or needs no manager's confirmation.

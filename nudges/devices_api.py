@@ -6,9 +6,9 @@ from typing import Literal
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
-from ninja.errors import ValidationError
 
-from backend.errors import NotFound, error_responses
+from backend.errors import Invalid, NotFound, error_responses
+from backend.fields import Id, Text
 from nudges.devices import register_device, remove_device
 
 router = Router(tags=["nudges"])
@@ -17,15 +17,15 @@ router = Router(tags=["nudges"])
 class DeviceIn(Schema):
     model_config = {"extra": "forbid"}
 
-    token: str | None = Field(
-        None, min_length=1, max_length=512, description="FCM registration token (deprecated)."
+    token: Text(max_length=512, one_line=True) | None = Field(
+        None, description="FCM registration token (deprecated)."
     )
-    fid: str | None = Field(
-        None, min_length=1, max_length=255, description="Firebase installation id (preferred)."
+    fid: Text(max_length=255, one_line=True) | None = Field(
+        None, description="Firebase installation id (preferred)."
     )
     platform: Literal["ios", "android", "web"]
-    app_version: str = Field("", max_length=32, examples=["3.4.1"])
-    locale: str = Field("", max_length=16, examples=["en-GB"])
+    app_version: Text(max_length=32, required=False, one_line=True) = Field("", examples=["3.4.1"])
+    locale: Text(max_length=16, required=False, one_line=True) = Field("", examples=["en-GB"])
 
 
 class DeviceOut(Schema):
@@ -45,9 +45,7 @@ def register(request: HttpRequest, payload: DeviceIn):
     `token`. 201 when the device is new to you (an address someone else had moves to you),
     200 when it refreshes one of yours. Call it on every app start: it keeps the device active."""
     if not payload.token and not payload.fid:
-        raise ValidationError(
-            [{"loc": ["body", "token"], "msg": "Send a token or a fid (or both)."}]
-        )
+        raise Invalid.field("token", "Send a token or a fid (or both).")
     registration = register_device(
         request.user,
         token=payload.token,
@@ -65,7 +63,7 @@ def register(request: HttpRequest, payload: DeviceIn):
     response={204: None, **error_responses(404)},
     summary="Remove a device",
 )
-def remove(request: HttpRequest, device_id: int):
+def remove(request: HttpRequest, device_id: Id):
     if not remove_device(request.user, device_id):
         raise NotFound("No such device.")
     return Status(204, None)
