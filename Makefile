@@ -13,11 +13,12 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/bench
 BENCH_REDIS_URL ?= redis://127.0.0.1:6379/12
 
-.PHONY: help install run test bench lint browser demo clean
+.PHONY: help install run test fuzz bench lint browser demo clean
 
 help:
 	@echo "make run    - set up and run the quick-start on http://127.0.0.1:8000 (SQLite, embedded worker)"
 	@echo "make test   - set up and run the whole suite on PostgreSQL and Redis"
+	@echo "make fuzz   - the API fuzzer with 20x the examples of make test (FUZZ_EXAMPLES=N to choose)"
 	@echo "make bench  - run the benchmarks and print their figures"
 	@echo "make lint   - ruff"
 
@@ -47,6 +48,11 @@ run: install
 test: install browser
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 	  $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# The schema-driven fuzzer alone, longer than in `make test` (still derandomised: same examples each run).
+fuzz: install
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
+	  FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-400} $(VENV)/bin/pytest tests/fuzz $(PYTEST_ARGS)
 
 bench: install
 	DATABASE_URL=$${DATABASE_URL:-$(BENCH_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(BENCH_REDIS_URL)} \

@@ -62,7 +62,7 @@ def _declare_common_errors(schema) -> None:
             if operation.get("parameters") or operation.get("requestBody"):
                 statuses.append(422)
             if operation.get("requestBody"):
-                statuses.append(413)
+                statuses += [413, 415]
             responses = operation["responses"]
             for status in sorted(statuses):
                 responses.setdefault(

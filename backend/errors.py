@@ -48,6 +48,11 @@ class PayloadTooLarge(ApiError):
     default_detail = "The request body is too large."
 
 
+class UnsupportedMediaType(ApiError):
+    status = 415
+    default_detail = "Send the request body as JSON (Content-Type: application/json)."
+
+
 class Invalid(ApiError):
     """Input that parsed but makes no sense; each FieldError names the field as the client sent it."""
 
@@ -88,6 +93,7 @@ ERROR_DESCRIPTIONS = {
     405: "The path exists, but not for this method.",
     409: "Conflicts with the object's current state.",
     413: "The request body is over the size limit.",
+    415: "The request body is not JSON (Content-Type: application/json).",
     422: "Invalid input: `errors` names each field at fault.",
     429: "Too many requests: wait for the seconds in the Retry-After header.",
 }

@@ -2,6 +2,7 @@
 throttles and django-axes), the API's failure throttles, and django-axes' glue for the admin logins.
 """
 
+import hashlib
 import ipaddress
 import math
 
@@ -65,8 +66,10 @@ class FailedSignInThrottle(SimpleRateThrottle):
         }[self.per]
         if not all(parts):
             return None
-        # The username is the client's text: keep it out of the key's structure.
-        return f"signin_failures_{self.per}_" + "|".join(p.replace("|", "||") for p in parts)
+        # The username is the client's text: hashed, it is neither part of the key's structure
+        # nor a character a cache refuses (spaces, controls), whatever its length.
+        ident = hashlib.sha256("\x00".join(parts).encode()).hexdigest()
+        return f"signin_failures_{self.per}_{ident}"
 
     def retry_after(self, request: HttpRequest) -> int | None:
         """Seconds to wait when this key has used up its failures, else None. Records nothing."""

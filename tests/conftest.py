@@ -13,6 +13,9 @@ def pytest_configure(config):
     assert settings.REDIS_URL, (
         "The suite runs on Redis: run it with `make test` (or set REDIS_URL)."
     )
+    # Tests sign people in by the hundred; the production hasher costs up to a second each on a
+    # busy 2-core machine, and no test is about the hash's strength.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)

@@ -64,6 +64,24 @@ def test_invalid_json_is_422_on_body(api_client):
     assert body["errors"][0]["field"] == "body"
 
 
+@pytest.mark.parametrize("content_type", ["multipart/form-data; boundary=x", "text/plain", ""])
+def test_a_body_that_is_not_json_is_415(api_client, content_type):
+    response = api_client.post(
+        "/api/v1/devices", '{"fid": "abc", "platform": "ios"}', content_type=content_type
+    )
+    assert_error_shape(response, 415)
+
+
+def test_sign_in_with_a_form_body_is_415_not_a_500(db):
+    # django-axes read such a body as a broken multipart form after a failed sign-in.
+    response = Client().post(
+        "/api/v1/auth/token",
+        '{"username": "0", "password": "x", "device_name": "0"}',
+        content_type="multipart/form-data",
+    )
+    assert_error_shape(response, 415)
+
+
 def test_a_body_over_the_limit_is_413(api_client, settings):
     settings.API_MAX_BODY_BYTES = 1000
     events = [{"id": "x" * 100}] * 20
@@ -219,6 +237,7 @@ def test_every_operation_declares_its_errors_with_the_one_schema(openapi):
             assert "422" in responses, (method, path)
         if operation.get("requestBody"):
             assert "413" in responses, (method, path)
+            assert "415" in responses, (method, path)
         for status, response in responses.items():
             if status.startswith("4"):
                 schema = response["content"]["application/json"]["schema"]

@@ -24,7 +24,7 @@ from schemathesis.checks import (
 from backend.auth import issue_token
 from tests.factories import LearnerFactory, publish_module, question
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "25"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "20"))
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
 
