@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from django.conf import settings
 from django.db import transaction
 
 from cms.models import JobTask, JourneyStep, MicroModule
@@ -31,12 +32,11 @@ from learning.events_schemas import (
     StepDoneIn,
     parse_item,
 )
+from learning.ledger_times import FUTURE_TOLERANCE
 from learning.models import Activity, Confirmation, Learner, Verb
 
 logger = logging.getLogger(__name__)
 
-# Phones' clocks drift; anything further ahead than this was not "recorded offline", it is wrong.
-FUTURE_TOLERANCE = datetime.timedelta(minutes=5)
 
 ACCEPTED, DUPLICATE, REJECTED = "accepted", "duplicate", "rejected"
 Status = Literal["accepted", "duplicate", "rejected"]
@@ -101,6 +101,9 @@ def record_events(
     ids = {s.client_id for s in slots if s.client_id is not None and s.first is None}
     recorded = _recorded_ids(learner, ids)
 
+    # A phone offline for weeks is fine; a clock at 1970 (or an import of year 1) is not.
+    max_age_days = settings.API_MAX_EVENT_AGE_DAYS
+    oldest = now - datetime.timedelta(days=max_age_days)
     candidates = []
     for slot in slots:
         if slot.client_id is None or slot.first is not None:
@@ -111,6 +114,11 @@ def record_events(
             slot.status = REJECTED
         elif slot.item.occurred_at > now + FUTURE_TOLERANCE:
             slot.status, slot.reason = REJECTED, "occurred_at: more than 5 minutes in the future"
+        elif slot.item.occurred_at < oldest:
+            slot.status, slot.reason = (
+                REJECTED,
+                f"occurred_at: more than {max_age_days} days ago, too old to record",
+            )
         else:
             candidates.append(slot)
 

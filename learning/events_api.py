@@ -5,6 +5,7 @@ from django.utils import timezone
 from ninja import Router
 
 from backend.errors import error_responses
+from backend.parsing import parse_items_one_by_one
 from learning.events import record_events
 from learning.events_schemas import MAX_BATCH, EventsIn, EventsOut
 from learning.learners import learner_for
@@ -29,3 +30,8 @@ router = Router(tags=TAGS)
 def post_events(request: HttpRequest, payload: EventsIn):
     learner = learner_for(request)
     return {"results": record_events(learner, payload.events, now=timezone.now())}
+
+
+# A NUL inside one item rejects that item (events_schemas.parse_item), not the whole batch. ninja
+# names the operation's URL after its function.
+parse_items_one_by_one(post_events.__name__, "events")

@@ -1,72 +1,56 @@
-"""Shapes of POST /events: a strict envelope around leniently parsed items.
+"""Shapes of POST /events: a strict envelope around items parsed one by one.
 
 The envelope (an object with at most MAX_BATCH events) is validated by ninja and fails as a whole
-with 422. Each item is parsed on its own: a malformed one becomes a `RejectedItem` carrying the
-reason, so one bad item never costs the app the rest of its offline queue.
+with 422. Each item is parsed on its own, strictly (no "5" for 5, no `true` for 1, no NUL or
+control character, a time that exists): a bad one becomes a `RejectedItem` carrying the reason,
+so one bad item never costs the app the rest of its offline queue.
 """
 
-import datetime
 import uuid
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
+from django.conf import settings
 from ninja import Field, Schema
-from pydantic import (
-    BeforeValidator,
-    PositiveInt,
-    WrapValidator,
-    field_validator,
-)
+from pydantic import BeforeValidator, StrictInt, StrictStr, WrapValidator
 from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import PydanticCustomError
 
+from backend.parsing import NUL_MESSAGE, nul_path
+from learning.fields import AwareTime, Id, not_blank, without_controls
 from learning.models import Category, Verb
 
 MAX_BATCH = 500
 MAX_MINUTES = 480  # a working day: longer is a typo, not an activity
+MAX_TITLE, MAX_COMMENT = 255, 2000
 
-
-def _iso_string(value: Any) -> Any:
-    # pydantic would read a number as a Unix time; the contract is ISO 8601 with an offset.
-    if not isinstance(value, str):
-        raise PydanticCustomError("iso_datetime", "must be an ISO 8601 date-time string")
-    return value
-
-
-def _with_offset(value: datetime.datetime) -> datetime.datetime:
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise PydanticCustomError(
-            "naive_datetime",
-            "needs a UTC offset, e.g. 2026-11-23T08:15:00+01:00 or …Z",
-        )
-    return value
-
-
-OccurredAt = Annotated[datetime.datetime, BeforeValidator(_iso_string)]
-Minutes = Annotated[int, Field(ge=1, le=MAX_MINUTES)]
+Minutes = Annotated[StrictInt, Field(ge=1, le=MAX_MINUTES)]
+Title = Annotated[
+    StrictStr, Field(min_length=1, max_length=MAX_TITLE), without_controls(), not_blank
+]
+Comment = Annotated[StrictStr, Field(max_length=MAX_COMMENT), without_controls(allowed="\t\n\r")]
 
 
 class _EventIn(Schema):
     id: uuid.UUID = Field(..., description="The app's UUID for this event: the idempotency key.")
-    occurred_at: OccurredAt = Field(
+    occurred_at: AwareTime = Field(
         ...,
-        description="When it happened, ISO 8601 with a UTC offset; offline events may be days old.",
+        description=(
+            "When it happened, ISO 8601 with a UTC offset. Offline events may be up to "
+            f"{settings.API_MAX_EVENT_AGE_DAYS} days old; older ones, and ones more than 5 "
+            "minutes in the future, are rejected."
+        ),
     )
-
-    @field_validator("occurred_at", mode="after")
-    @classmethod
-    def _aware(cls, value: datetime.datetime) -> datetime.datetime:
-        return _with_offset(value)
 
 
 class ModuleStartedIn(_EventIn):
     type: Literal["module_started"]
-    module_id: PositiveInt
+    module_id: Id
 
 
 class ModuleCompletedIn(_EventIn):
     type: Literal["module_completed"]
-    module_id: PositiveInt
+    module_id: Id
     minutes: Minutes | None = Field(
         None, description="Time spent; the module's estimated minutes when left out."
     )
@@ -74,7 +58,7 @@ class ModuleCompletedIn(_EventIn):
 
 class StepDoneIn(_EventIn):
     type: Literal["step_done"]
-    step_id: PositiveInt
+    step_id: Id
     minutes: Minutes | None = Field(
         None, description="Time spent; the step's module's estimated minutes when left out."
     )
@@ -84,27 +68,22 @@ class ActivityLoggedIn(_EventIn):
     type: Literal["activity_logged"]
     category: Category
     minutes: Minutes
-    title: str = Field(..., min_length=1, max_length=255)
-    job_task_id: PositiveInt | None = None
-
-    @field_validator("title", mode="after")
-    @classmethod
-    def _not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise PydanticCustomError("blank", "must not be blank")
-        return value.strip()
+    title: Title = Field(..., description="What they did, in a line.")
+    job_task_id: Id | None = None
 
 
 class FeedbackIn(_EventIn):
     type: Literal["feedback"]
-    module_id: PositiveInt
-    rating: int = Field(..., ge=1, le=5)
-    comment: str = Field("", max_length=2000)
+    module_id: Id
+    rating: StrictInt = Field(..., ge=1, le=5)
+    comment: Comment = Field(
+        "", description="Line breaks are kept; other control characters are not."
+    )
 
 
 class NudgeOpenedIn(_EventIn):
     type: Literal["nudge_opened"]
-    nudge_id: PositiveInt
+    nudge_id: Id
 
 
 EventIn = (
@@ -177,6 +156,10 @@ def parse_item(value: Any) -> ParsedEvent | RejectedItem:
     if not isinstance(value, dict):
         return RejectedItem(None, None, "event: must be a JSON object")
     ref, client_id = item_ref(value), _client_id(value)
+    # The body parser leaves NULs inside items to us (backend.parsing.parse_items_one_by_one):
+    # PostgreSQL cannot store one, and it costs only its own item.
+    if (path := nul_path(value)) is not None:
+        return RejectedItem(ref, client_id, f"{'.'.join(path)}: {NUL_MESSAGE}")
     kind = value.get("type")
     model = EVENT_TYPES.get(kind) if isinstance(kind, str) else None
     if model is None:

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -325,6 +326,12 @@ def answer(
         raise AnswerError("rating", "must be 1 (again), 2 (hard), 3 (good) or 4 (easy)")
     if answered_at > now + FUTURE_TOLERANCE:
         raise AnswerError("answered_at", "more than 5 minutes in the future")
+    if answered_at < now - datetime.timedelta(days=settings.API_MAX_EVENT_AGE_DAYS):
+        # A phone offline for weeks is fine; a clock at 1970 (or year 1) is not.
+        raise AnswerError(
+            "answered_at",
+            f"more than {settings.API_MAX_EVENT_AGE_DAYS} days ago, too old to apply",
+        )
 
     with transaction.atomic():
         # The lock orders concurrent answers to one card (and a retried request after the first).

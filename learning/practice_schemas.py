@@ -2,26 +2,16 @@
 
 import datetime
 import uuid
-from typing import Annotated, Any
 
+from django.conf import settings
 from ninja import Field, Schema
-from pydantic import AwareDatetime, BeforeValidator
-from pydantic_core import PydanticCustomError
+from pydantic import StrictInt
 
+from learning.fields import AwareTime, Id
 from learning.models import CardState
 
 MAX_CHOICES = 6  # cms.blocks.MAX_CHOICES: a question has at most this many
 MAX_RESPONSE_MS = 60 * 60 * 1000
-
-
-def _iso_string(value: Any) -> Any:
-    # pydantic would read a number as a Unix time; the contract is ISO 8601 with an offset.
-    if not isinstance(value, str):
-        raise PydanticCustomError("iso_datetime", "must be an ISO 8601 date-time string")
-    return value
-
-
-AnsweredAt = Annotated[AwareDatetime, BeforeValidator(_iso_string)]
 
 
 class DueCardOut(Schema):
@@ -43,26 +33,32 @@ class DueCardOut(Schema):
 
 
 class ReviewIn(Schema):
-    card_id: int
+    """Strict: `"3"` or `true` is not a number here."""
+
+    card_id: Id
     client_id: uuid.UUID = Field(
         ..., description="The app's UUID for this answer: sending it again changes nothing."
     )
-    answered_at: AnsweredAt = Field(
+    answered_at: AwareTime = Field(
         ...,
-        description="When it was answered, ISO 8601 with a UTC offset; offline answers may be old.",
+        description=(
+            "When it was answered, ISO 8601 with a UTC offset. Offline answers may be up to "
+            f"{settings.API_MAX_EVENT_AGE_DAYS} days old; older ones, and ones more than 5 "
+            "minutes in the future, are refused."
+        ),
     )
-    choices: list[int] | None = Field(
+    choices: list[StrictInt] | None = Field(
         None,
         max_length=MAX_CHOICES,
         description="The chosen choice indexes (0-based). Give these or `rating`.",
     )
-    rating: int | None = Field(
+    rating: StrictInt | None = Field(
         None,
         ge=1,
         le=4,
         description="Self-graded: 1 again, 2 hard, 3 good, 4 easy. Give this or `choices`.",
     )
-    response_ms: int = Field(..., ge=0, le=MAX_RESPONSE_MS, description="Time to answer.")
+    response_ms: StrictInt = Field(..., ge=0, le=MAX_RESPONSE_MS, description="Time to answer.")
 
 
 class ReviewOut(Schema):
