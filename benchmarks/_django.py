@@ -13,7 +13,12 @@ def bench_database() -> Iterator[None]:
     import django
 
     django.setup()
-    from django.test.utils import setup_databases, setup_test_environment, teardown_databases
+    from django.test.utils import (
+        setup_databases,
+        setup_test_environment,
+        teardown_databases,
+        teardown_test_environment,
+    )
 
     setup_test_environment()
     started = time.perf_counter()
@@ -23,6 +28,9 @@ def bench_database() -> Iterator[None]:
         yield
     finally:
         teardown_databases(config, verbosity=0)
+        # Undone, so the next benchmark of the same `make bench` can set it up again (it crashed
+        # with "setup_test_environment() was already called").
+        teardown_test_environment()
 
 
 @contextlib.contextmanager
