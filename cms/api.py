@@ -5,15 +5,24 @@ import json
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.http import parse_etags, quote_etag
-from ninja import Query, Router
-from ninja.pagination import PageNumberPagination, paginate
+from ninja import Header, Path, Query, Router
+from ninja.pagination import paginate
 
+from backend.errors import error_responses
+from backend.pagination import Pages
+from cms import library
 from cms import search as search_service
-from cms.models import JobTask, MicroModule
-from cms.schemas import ModuleFilters, ModuleOut, ModuleSummaryOut, SearchOut
+from cms.models import MicroModule
+from cms.schemas import (
+    MAX_QUERY_LENGTH,
+    Id,
+    ModuleFilters,
+    ModuleOut,
+    ModuleSummaryOut,
+    SearchOut,
+)
 
 router = Router(tags=["content"])
 
@@ -28,36 +37,35 @@ def _module_summary(module: MicroModule) -> dict:
     }
 
 
-def live_modules():
-    return MicroModule.objects.live().prefetch_related("job_tasks")
-
-
-@router.get("/modules", response=list[ModuleSummaryOut], summary="List modules")
-@paginate(PageNumberPagination)
+@router.get(
+    "/modules",
+    response={200: list[ModuleSummaryOut], **error_responses(404)},
+    summary="List modules",
+)
+@paginate(Pages)
 def list_modules(request: HttpRequest, filters: Query[ModuleFilters]):
-    """Live modules, newest first; filter by job task, change event (its journey) and text."""
-    modules = live_modules().order_by("-first_published_at", "-pk")
-    if filters.job_task is not None:
-        get_object_or_404(JobTask, pk=filters.job_task)
-        modules = modules.filter(job_tasks=filters.job_task)
-    if filters.event is not None:
-        modules = modules.filter(
-            journey_steps__event_id=filters.event, journey_steps__event__live=True
-        )
-    modules = modules.distinct()
-    if filters.q and filters.q.strip():
-        modules = modules.search(filters.q, operator="or", order_by_relevance=True)
-    return modules
+    """Live modules, newest first; filter by job task, change event (its journey) and text (then
+    best match first). An unknown job task is 404."""
+    return library.module_list(job_task_id=filters.job_task, event_id=filters.event, text=filters.q)
 
 
 @router.get(
     "/modules/{int:module_id}",
-    response={200: ModuleOut, 304: None},
+    response={200: ModuleOut, 304: None, **error_responses(404)},
     summary="Get a module",
     description="A module with its blocks. Sends an ETag; answer 304 to a matching If-None-Match.",
 )
-def get_module(request: HttpRequest, module_id: int):
-    module = get_object_or_404(live_modules(), pk=module_id)
+def get_module(
+    request: HttpRequest,
+    module_id: Path[Id],
+    if_none_match: str | None = Header(
+        None,
+        alias="If-None-Match",
+        max_length=2000,
+        description="The ETag of the copy the app holds: 304 with no body if it is still current.",
+    ),
+):
+    module = library.live_module(module_id)
     payload = {
         **_module_summary(module),
         "last_published_at": module.last_published_at.isoformat()
@@ -69,10 +77,10 @@ def get_module(request: HttpRequest, module_id: int):
     }
     content = json.dumps(payload, cls=DjangoJSONEncoder, sort_keys=True).encode()
     etag = quote_etag(hashlib.sha256(content).hexdigest()[:32])
-    if (
-        etag in parse_etags(request.headers.get("If-None-Match", ""))
-        or request.headers.get("If-None-Match", "").strip() == "*"
-    ):
+    wanted = (if_none_match or "").strip()
+    # Weak comparison (RFC 9110): a proxy that compresses the body turns our ETag into W/"…".
+    held = {tag.removeprefix("W/") for tag in parse_etags(wanted)}
+    if wanted == "*" or etag in held:
         response = HttpResponse(status=304)
     else:
         response = HttpResponse(content, content_type="application/json")
@@ -82,7 +90,8 @@ def get_module(request: HttpRequest, module_id: int):
 
 
 @router.get("/search", response=SearchOut, summary="Point-of-need search")
-def search(request: HttpRequest, q: str = Query(..., min_length=1, max_length=200)):
-    """Modules and job tasks for a question in plain words; an editor's pick comes first."""
+def search(request: HttpRequest, q: str = Query(..., min_length=1, max_length=MAX_QUERY_LENGTH)):
+    """Modules and job tasks for a question in plain words, best match first; an editor's pick
+    comes before them."""
     hits = search_service.search(q, today=timezone.localdate())
     return {"query": search_service.normalise(q), "results": hits}

@@ -1,8 +1,15 @@
 """The content API's shapes."""
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
+
+MAX_ID = 2**63 - 1
+
+# Ids are bigints: one past 2**63 - 1 reached the query and failed there (a 500), now a 422.
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+MAX_QUERY_LENGTH = 200
 
 
 class JobTaskRef(Schema):
@@ -32,10 +39,12 @@ class ModuleOut(ModuleSummaryOut):
 
 
 class ModuleFilters(Schema):
-    job_task: int | None = Field(None, description="Only modules tied to this job task.")
-    event: int | None = Field(None, description="Only modules in this change event's journey.")
+    job_task: Id | None = Field(None, description="Only modules tied to this job task.")
+    event: Id | None = Field(None, description="Only modules in this change event's journey.")
     q: str | None = Field(
-        None, max_length=200, description="Full-text filter over title, summary and body."
+        None,
+        max_length=MAX_QUERY_LENGTH,
+        description="Full-text filter over title, summary, body and job tasks; best match first.",
     )
 
 

@@ -5,6 +5,7 @@ import datetime
 import pytest
 
 from cms.models import ChangeEvent, JourneyStep
+from tests.cms.search_corpus import HOSTILE
 from tests.factories import JobTaskFactory, publish_module, question, text
 
 pytestmark = pytest.mark.django_db
@@ -92,6 +93,17 @@ def test_detail_sends_an_etag_and_answers_304_when_unchanged(api_client, refunds
     assert changed["ETag"] != etag
 
 
+def test_detail_answers_304_to_a_star_or_a_list_of_etags(api_client, refunds):
+    etag = api_client.get(f"/api/v1/modules/{refunds.pk}")["ETag"]
+    for header in ("*", f'"stale", {etag}', f"W/{etag}"):
+        response = api_client.get(f"/api/v1/modules/{refunds.pk}", HTTP_IF_NONE_MATCH=header)
+        assert response.status_code == 304, header
+    assert (
+        api_client.get(f"/api/v1/modules/{refunds.pk}", HTTP_IF_NONE_MATCH='"stale"').status_code
+        == 200
+    )
+
+
 def test_unknown_and_draft_modules_are_404_in_json(api_client, library):
     draft = publish_module(title="Draft", live=False)
     for module_id in (draft.pk, 999_999):
@@ -108,8 +120,95 @@ def test_a_bad_parameter_is_422_naming_the_field(api_client, library):
     assert "job_task" in response.json()["detail"]
 
 
-def test_an_unknown_job_task_filter_is_404(api_client, library):
-    assert api_client.get("/api/v1/modules?job_task=424242").status_code == 404
+def test_an_unknown_job_task_filter_is_404_naming_no_model(api_client, library):
+    response = api_client.get("/api/v1/modules?job_task=424242")
+    assert response.status_code == 404
+    assert response.json()["detail"] == "No such job task."
+
+
+def test_an_unknown_module_is_404_naming_no_model(api_client, library):
+    assert api_client.get("/api/v1/modules/424242").json()["detail"] == "No such module."
+
+
+@pytest.mark.parametrize(
+    ("url", "field"),
+    [
+        ("/api/v1/modules/9223372036854775808", "module_id"),
+        ("/api/v1/modules?event=9223372036854775808", "event"),
+        ("/api/v1/modules?job_task=9223372036854775808", "job_task"),
+        ("/api/v1/modules?job_task=0", "job_task"),
+        ("/api/v1/modules?event=-1", "event"),
+    ],
+)
+def test_an_id_beyond_a_bigint_is_422_naming_the_field(api_client, library, url, field):
+    response = api_client.get(url)
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == [field]
+
+
+def test_the_largest_bigint_is_simply_not_found(api_client, library):
+    assert api_client.get("/api/v1/modules/9223372036854775807").status_code == 404
+    assert api_client.get("/api/v1/modules?job_task=9223372036854775807").status_code == 404
+    assert api_client.get("/api/v1/modules?event=9223372036854775807").json()["items"] == []
+
+
+@pytest.fixture
+def launch(refunds):
+    event = ChangeEvent.objects.create(
+        name="Launch", kind="product_launch", date=datetime.date(2026, 12, 1)
+    )
+    JourneyStep.objects.create(event=event, title="Learn refunds", kind="formal", module=refunds)
+    JourneyStep.objects.create(event=event, title="Refunds again", kind="formal", module=refunds)
+    event.save_revision().publish()
+    return event
+
+
+def test_text_combines_with_the_event_and_job_task_filters(api_client, refunds, launch):
+    task = refunds.job_tasks.get()
+    publish_module(title="Refunds for another task", job_tasks=[JobTaskFactory(name="Other")])
+    for params in (
+        {"q": "refund", "event": launch.pk},
+        {"q": "refund", "job_task": task.pk},
+        {"q": "refund", "event": launch.pk, "job_task": task.pk},
+    ):
+        response = api_client.get("/api/v1/modules", params)
+        assert response.status_code == 200, params
+        assert [m["id"] for m in response.json()["items"]] == [refunds.pk], params
+        assert response.json()["count"] == 1
+
+
+def test_a_module_twice_in_a_journey_is_listed_once(api_client, refunds, launch):
+    body = api_client.get(f"/api/v1/modules?event={launch.pk}").json()
+    assert [m["id"] for m in body["items"]] == [refunds.pk]
+    assert body["count"] == 1
+
+
+def test_text_lists_the_best_match_first(api_client, refunds):
+    publish_module(
+        title="Calming an angry customer",
+        body=[text("<p>Say what you will do next: a callback or, if it went wrong, a refund.</p>")],
+    )
+    items = api_client.get("/api/v1/modules", {"q": "how do I refund an order"}).json()["items"]
+    assert [m["title"] for m in items] == ["Refunds in three steps", "Calming an angry customer"]
+
+
+def test_text_of_only_stop_words_or_punctuation_lists_nothing(api_client, refunds):
+    for q in ("how do I", "?!", "-"):
+        assert api_client.get("/api/v1/modules", {"q": q}).json() == {"items": [], "count": 0}
+    assert api_client.get("/api/v1/modules", {"q": "  "}).json()["count"] == 1
+
+
+@pytest.mark.parametrize("q", HOSTILE)
+def test_hostile_text_is_searched_not_an_error(api_client, refunds, q):
+    assert api_client.get("/api/v1/modules", {"q": q}).status_code == 200
+
+
+@pytest.mark.parametrize(("q", "status"), [("refund\x00", 422), ("x" * 201, 422), ("x" * 200, 200)])
+def test_text_limits(api_client, library, q, status):
+    response = api_client.get("/api/v1/modules", {"q": q})
+    assert response.status_code == status
+    if status == 422:
+        assert response.json()["errors"][0]["field"] == "q"
 
 
 def test_openapi_describes_the_endpoints(api_client):
@@ -118,6 +217,23 @@ def test_openapi_describes_the_endpoints(api_client):
         schema["paths"]
     )
     assert api_client.get("/api/v1/docs").status_code == 200
+
+
+def test_openapi_declares_the_etag_header_the_id_bounds_and_the_404s(api_client):
+    paths = api_client.get("/api/v1/openapi.json").json()["paths"]
+    detail = paths["/api/v1/modules/{module_id}"]["get"]
+    parameters = {p["name"]: p for p in detail["parameters"]}
+    assert parameters["If-None-Match"]["in"] == "header"
+    assert parameters["If-None-Match"]["required"] is False
+    assert parameters["module_id"]["schema"]["maximum"] == 2**63 - 1
+    assert {"200", "304", "404", "422"} <= set(detail["responses"])
+    listing = paths["/api/v1/modules"]["get"]
+    assert {"200", "404", "422"} <= set(listing["responses"])
+    filters = {p["name"]: p["schema"] for p in listing["parameters"]}
+    bounds = [s for s in filters["job_task"]["anyOf"] if s.get("type") == "integer"]
+    assert bounds == [{"type": "integer", "minimum": 1, "maximum": 2**63 - 1}]
+    q = [s for s in filters["q"]["anyOf"] if s.get("type") == "string"]
+    assert q[0]["maxLength"] == 200
 
 
 def test_images_are_served_as_renditions_with_urls_and_sizes(

@@ -5,6 +5,7 @@ from django.utils import timezone
 from wagtail.contrib.search_promotions.models import Query, SearchPromotion
 
 from cms.models import SearchMiss
+from tests.cms.search_corpus import HOSTILE, create_corpus
 from tests.factories import JobTaskFactory, publish_module, text
 
 pytestmark = pytest.mark.django_db
@@ -91,5 +92,54 @@ def test_drafts_are_not_found(api_client, library):
 @pytest.mark.parametrize("params", [{}, {"q": ""}, {"q": "x" * 201}])
 def test_a_missing_or_bad_query_is_422(api_client, params):
     response = api_client.get("/api/v1/search", params)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "q"
+
+
+# --- Ranking: the best match first, on the demo-like corpus (tests/cms/search_corpus.py) ---------
+
+
+@pytest.fixture
+def corpus(library):
+    return create_corpus()
+
+
+def _module_ids(results):
+    return [r["id"] for r in results if r["kind"] == "module"]
+
+
+def test_the_readme_question_puts_the_refund_module_first(api_client, corpus):
+    results = api_client.get("/api/v1/search", {"q": "how do I refund an order"}).json()["results"]
+    assert _module_ids(results)[0] == corpus["refunds"].pk
+    assert ("job_task", corpus["tasks"]["Process a refund"].pk) in [
+        (r["kind"], r["id"]) for r in results
+    ]
+
+
+def test_one_word_puts_the_module_about_it_first_of_all_that_mention_it(api_client, corpus):
+    results = api_client.get("/api/v1/search", {"q": "refund"}).json()["results"]
+    assert _module_ids(results)[0] == corpus["refunds"].pk
+    assert len(_module_ids(results)) == 5
+    assert ("job_task", corpus["tasks"]["Process a refund"].pk) in [
+        (r["kind"], r["id"]) for r in results[:2]
+    ]
+
+
+def test_stop_words_and_punctuation_alone_find_nothing_and_count_as_a_miss(api_client, corpus):
+    for q in ("how do I", "?!", '"'):
+        body = api_client.get("/api/v1/search", {"q": q}).json()
+        assert body == {"query": q, "results": []}
+        assert SearchMiss.objects.get(query=Query.get(q)).misses == 1
+
+
+@pytest.mark.parametrize("q", HOSTILE)
+def test_hostile_text_is_searched_not_an_error(api_client, corpus, q):
+    response = api_client.get("/api/v1/search", {"q": q})
+    assert response.status_code == 200
+    assert response.json()["query"] == q
+
+
+def test_a_nul_in_the_query_is_422_naming_q(api_client):
+    response = api_client.get("/api/v1/search", {"q": "refund\x00"})
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "q"
