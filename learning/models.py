@@ -58,7 +58,12 @@ class Learner(models.Model):
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:
-        return zoneinfo.ZoneInfo(self.timezone)
+        try:
+            return zoneinfo.ZoneInfo(self.timezone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            # Forms validate the zone, but a row written directly (an import, a zone a tzdata update
+            # dropped) must not make every page about this learner fail: their days are UTC's.
+            return zoneinfo.ZoneInfo("UTC")
 
 
 class EnrollmentQuerySet(models.QuerySet):
