@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db.models import Count, F, Q
 
-from backend.lookups import AnyOf
+from nudges.lookups import AnyOf
 from nudges.models import Nudge
 from nudges.windows import Slot
 

@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.db.models import BooleanField, Case, Count, ExpressionWrapper, F, Max, Min, Q, When
 
-from backend.lookups import AnyOf, array_literal
 from cms.models import MicroModule
 from learning.journeys import (
     AVAILABLE,
@@ -32,6 +31,7 @@ from learning.journeys import (
 )
 from learning.models import Activity, Card, Enrollment, Learner
 from learning.team import is_drifting
+from nudges.lookups import AnyOf, array_literal
 from nudges.models import Nudge
 
 # Sent-and-ignored nudges older than this no longer count toward back-off.

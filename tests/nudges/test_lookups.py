@@ -4,8 +4,8 @@ import pytest
 from django.db import connection
 from django.db.models import F
 
-from backend.lookups import AnyOf, array_literal
 from learning.models import Learner
+from nudges.lookups import AnyOf, array_literal
 from tests.factories import LearnerFactory
 
 pytestmark = pytest.mark.django_db
