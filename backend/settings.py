@@ -352,15 +352,16 @@ PRACTICE_EASY_MS = env_int("PRACTICE_EASY_MS", 5_000)
 # Push backends follow Django's EMAIL_BACKEND pattern: FCM (firebase-admin) when Firebase credentials
 # are configured, else the console/outbox backend of the quick-start.
 FIREBASE_CREDENTIALS_FILE = env_str("FIREBASE_CREDENTIALS_FILE")
-NUDGES_PUSH_BACKEND = env_str(
-    "NUDGES_PUSH_BACKEND",
+# The one place the backend is chosen (nudges.backends reads only this); an empty value is unset.
+NUDGES_PUSH_BACKEND = env_str("NUDGES_PUSH_BACKEND") or (
     "nudges.backends.fcm.FCMBackend"
     if FIREBASE_CREDENTIALS_FILE or env_str("GOOGLE_APPLICATION_CREDENTIALS")
-    else "nudges.backends.console.ConsoleBackend",
+    else "nudges.backends.console.ConsoleBackend"
 )
-# Where the FCM backend sends (a loopback stand-in in tests, a stub in staging).
-NUDGES_FCM_BASE_URL = env_str("NUDGES_FCM_BASE_URL", "https://fcm.googleapis.com")
-# firebase-admin's own retries of 5xx inside one request; 429 always comes back to our back-off.
+# Where the FCM backend sends (a loopback stand-in in tests, a stub in staging); empty is Google.
+NUDGES_FCM_BASE_URL = env_str("NUDGES_FCM_BASE_URL") or "https://fcm.googleapis.com"
+# firebase-admin's own retries of 5xx inside one request (its own default is 4); 429 always comes
+# back to our back-off.
 NUDGES_FCM_HTTP_RETRIES = env_int("NUDGES_FCM_HTTP_RETRIES", 4)
 NUDGES_MAX_ATTEMPTS = env_int("NUDGES_MAX_ATTEMPTS", 5)
 # Seconds a nudge may stay `sending` before the reaper hands it back; above CELERY_TASK_TIME_LIMIT.

@@ -36,7 +36,6 @@ from nudges.windows import Slot
 
 LOOKBACK_DAYS = 90
 OPEN_GRACE = datetime.timedelta(hours=12)
-DEFAULT_PRIOR_STRENGTH = 10.0
 
 
 @dataclass(frozen=True)
@@ -82,7 +81,7 @@ def population_prior(*, now: datetime.datetime) -> PopulationPrior:
     rows = _trials(now).values("window").annotate(**_COUNTS).order_by()
     return PopulationPrior(
         by_label={r["window"]: Arm(r["sent"], r["opened"]) for r in rows},
-        strength=float(getattr(settings, "NUDGES_BANDIT_PRIOR_STRENGTH", DEFAULT_PRIOR_STRENGTH)),
+        strength=float(settings.NUDGES_BANDIT_PRIOR_STRENGTH),
     )
 
 

@@ -36,7 +36,6 @@ from nudges import bandit, plan_data, texts
 from nudges.models import Nudge, NudgePreferences
 from nudges.windows import Rules, Slot, is_backed_off, next_slot, to_utc
 
-DEFAULT_MAX_CHECK_INTERVAL_DAYS = 7
 # A learner's next check is never sooner than this after a pass: the run always finishes.
 MIN_RECHECK = datetime.timedelta(minutes=1)
 # Steps unlocked longer ago than this get no "unlocked" nudge (re-engaging covers them).
@@ -70,8 +69,7 @@ def plan_nudges(
 
 
 def max_check_interval() -> datetime.timedelta:
-    days = getattr(settings, "NUDGES_MAX_CHECK_INTERVAL_DAYS", DEFAULT_MAX_CHECK_INTERVAL_DAYS)
-    return datetime.timedelta(days=days)
+    return datetime.timedelta(days=settings.NUDGES_MAX_CHECK_INTERVAL_DAYS)
 
 
 # --- One chunk ------------------------------------------------------------------------------------
@@ -209,7 +207,7 @@ def _plan_learner(
     rules = _cached_rules(
         preferences,
         is_backed_off(facts.ignored[pk]),
-        getattr(settings, "NUDGES_DEFAULT_WINDOW", None),  # part of the key: tests change it
+        settings.NUDGES_DEFAULT_WINDOW,  # part of the key: tests change it
     )
     journeys = facts.journeys.get(pk, [])
     wants = _wants(learner, journeys, facts, today=today, now=now)

@@ -21,7 +21,6 @@ from nudges.models import Delivery, Device, Nudge
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_MAX_ATTEMPTS = 5
 # Retry back-off: BACKOFF_BASE × 2^(attempt−1), capped, with "equal jitter" (half fixed, half
 # random) so a quota burst does not come back as one burst; never sooner than Retry-After.
 BACKOFF_BASE = datetime.timedelta(seconds=30)
@@ -42,7 +41,7 @@ class SendResult:
 
 
 def max_attempts() -> int:
-    return getattr(settings, "NUDGES_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS)
+    return settings.NUDGES_MAX_ATTEMPTS
 
 
 def dispatch_due(*, now: datetime.datetime, batch_size: int = 500) -> list[list[int]]:

@@ -10,8 +10,6 @@ from django.utils import timezone
 
 from nudges import planning, sending
 
-DEFAULT_SENDING_TIMEOUT = 600  # seconds; above CELERY_TASK_TIME_LIMIT, so only dead workers' rows
-
 
 @shared_task(ignore_result=True)
 def plan(*, helping: bool = False) -> int:
@@ -46,7 +44,7 @@ def send_batch(nudge_ids: list[int]) -> None:
 @shared_task(ignore_result=True)
 def reap() -> int:
     """Beat: nudges left in `sending` by a worker that died go back to `planned`."""
-    timeout = getattr(settings, "NUDGES_SENDING_TIMEOUT", DEFAULT_SENDING_TIMEOUT)
+    timeout = settings.NUDGES_SENDING_TIMEOUT  # seconds
     return sending.reap_stuck(now=timezone.now(), timeout=datetime.timedelta(seconds=timeout))
 
 

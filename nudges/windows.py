@@ -22,7 +22,6 @@ UTC = datetime.UTC
 BACKOFF_AFTER_IGNORED = 3
 # How far ahead a free slot is looked for (a weekends-only window with weekends off has none).
 HORIZON_DAYS = 28
-DEFAULT_WINDOW = ("12:30", "13:00")  # NUDGES_DEFAULT_WINDOW: used when a learner has no windows
 _DAY_MINUTES = 24 * 60
 _EVERY_DAY = frozenset(range(7))
 
@@ -87,7 +86,7 @@ class Slot:
 
 
 def default_window() -> Window:
-    start, end = getattr(settings, "NUDGES_DEFAULT_WINDOW", DEFAULT_WINDOW)
+    start, end = settings.NUDGES_DEFAULT_WINDOW
     return Window(_EVERY_DAY, datetime.time.fromisoformat(start), datetime.time.fromisoformat(end))
 
 

@@ -31,9 +31,6 @@ from nudges.backends.base import (
     webpush_headers,
 )
 
-DEFAULT_BASE_URL = "https://fcm.googleapis.com"
-# firebase-admin's own count of in-request retries on 500/503 (_http_client.DEFAULT_RETRY_CONFIG).
-DEFAULT_HTTP_RETRIES = 4
 HTTP_TIMEOUT_SECONDS = 20
 # At most this long a worker thread sleeps on a 503's Retry-After inside one request; a longer
 # wait is the sender's business (it reschedules the nudge).
@@ -90,16 +87,10 @@ class FCMBackend(PushBackend):
         **kwargs,
     ) -> None:
         super().__init__(**kwargs)
-        self.credentials_file = credentials_file or getattr(
-            settings, "FIREBASE_CREDENTIALS_FILE", ""
-        )
-        self.base_url = (
-            base_url or getattr(settings, "NUDGES_FCM_BASE_URL", "") or DEFAULT_BASE_URL
-        ).rstrip("/")
+        self.credentials_file = credentials_file or settings.FIREBASE_CREDENTIALS_FILE
+        self.base_url = (base_url or settings.NUDGES_FCM_BASE_URL).rstrip("/")
         self.http_retries = (
-            http_retries
-            if http_retries is not None
-            else getattr(settings, "NUDGES_FCM_HTTP_RETRIES", DEFAULT_HTTP_RETRIES)
+            http_retries if http_retries is not None else settings.NUDGES_FCM_HTTP_RETRIES
         )
         self.app = _app(self.credentials_file, self.base_url, self.http_retries)
 

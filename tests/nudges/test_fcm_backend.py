@@ -9,7 +9,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from nudges.backends import CONSOLE_BACKEND, FCM_BACKEND, Push, Status, backend_path, get_backend
+from nudges.backends import Push, Status, get_backend
 from nudges.backends.fcm import FCMBackend
 
 NOW = datetime.datetime(2026, 11, 23, 8, 5, tzinfo=datetime.UTC)
@@ -34,19 +34,8 @@ def push(nudge_id=1, *, fid=None, token=None, device_id=None, kind="practice_due
 
 def test_get_backend_follows_the_setting(fcm, settings):
     assert isinstance(get_backend(), FCMBackend)
-    settings.NUDGES_PUSH_BACKEND = CONSOLE_BACKEND
+    settings.NUDGES_PUSH_BACKEND = "nudges.backends.console.ConsoleBackend"
     assert type(get_backend()).__name__ == "ConsoleBackend"
-
-
-def test_without_a_setting_fcm_is_chosen_only_when_credentials_are_configured(
-    settings, monkeypatch
-):
-    del settings.NUDGES_PUSH_BACKEND
-    settings.FIREBASE_CREDENTIALS_FILE = ""
-    monkeypatch.delenv("GOOGLE_APPLICATION_CREDENTIALS", raising=False)
-    assert backend_path() == CONSOLE_BACKEND
-    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", "/secrets/firebase.json")
-    assert backend_path() == FCM_BACKEND
 
 
 def test_a_message_carries_text_data_tag_collapse_ids_and_ttl(fcm):
@@ -182,10 +171,3 @@ def test_a_service_account_the_token_endpoint_refuses_sends_nothing(fcm, tmp_pat
     assert [o.status for o in outcomes] == [Status.RETRYABLE, Status.RETRYABLE]
     assert outcomes[0].error_code == "AUTH_ERROR"
     assert fcm.requests_count == 0
-
-
-def test_without_a_base_url_the_backend_sends_to_google(fcm, settings):
-    del settings.NUDGES_FCM_BASE_URL
-    assert FCMBackend().base_url == "https://fcm.googleapis.com"
-    settings.NUDGES_FCM_BASE_URL = "http://127.0.0.1:9/"
-    assert FCMBackend().base_url == "http://127.0.0.1:9"
