@@ -1,14 +1,6 @@
-"""The planner's database side: what a chunk's decisions need (`gather`, in a fixed number of
-queries whatever the chunk's size) and how its results are written (`write`, `set_next_checks`).
-
-planning.py decides; this module reads and writes. Dedupe keys are built here because the reads
-look them up:
-
-    practice:<learner>:<local date>        practice due, at most one a day
-    step:<learner>:<step>                  a journey step unlocked
-    deadline:<learner>:<step>              a step due tomorrow (or today)
-    reengage:<learner>:<ISO week>          a drifting learner, at most once a week
-    digest:<manager learner>:<ISO week>    a manager's weekly digest about their team
+"""The planner's database side: which learners a chunk takes (`claim`), what its decisions need
+(`gather`, in a fixed number of queries whatever the chunk's size) and how its results are written
+(`write`, `set_next_checks`). planning.py and wants.py decide; this module reads and writes.
 """
 
 import datetime
@@ -31,8 +23,9 @@ from learning.journeys import (
 )
 from learning.models import Activity, Card, Enrollment, Learner
 from learning.team import is_drifting
+from nudges import dedupe
 from nudges.lookups import AnyOf, array_literal
-from nudges.models import Nudge
+from nudges.models import Nudge, NudgePreferences
 
 # Sent-and-ignored nudges older than this no longer count toward back-off.
 IGNORED_LOOKBACK = datetime.timedelta(days=30)
@@ -88,6 +81,26 @@ class Facts:
     reengage_keys: dict[int, str] = field(default_factory=dict)
 
 
+def claim(*, now: datetime.datetime, limit: int) -> list[Learner]:
+    """Up to `limit` learners due for a check at `now`, with their preferences, locked until the
+    caller's transaction ends; rows another planner holds are skipped (it is planning them)."""
+    return list(
+        Learner.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(next_nudge_check_at__lte=now)
+        .select_related("nudge_preferences")
+        .only(
+            "pk",
+            "user_id",
+            "timezone",
+            "locale",
+            "next_nudge_check_at",
+            *(f"nudge_preferences__{f.name}" for f in NudgePreferences._meta.concrete_fields),
+        )
+        # The index's order alone: a tie-break on pk would make every chunk sort all due rows.
+        .order_by("next_nudge_check_at")[:limit]
+    )
+
+
 def gather(learners: list[Learner], *, now: datetime.datetime) -> Facts:
     """Everything the chunk's decisions need, in a fixed number of queries."""
     ids = [x.id for x in learners]
@@ -116,15 +129,16 @@ def gather(learners: list[Learner], *, now: datetime.datetime) -> Facts:
     managers = [x for x in learners if x.user_id in facts.managers]
 
     # The keys this chunk could write, minus those already in the table (in one query).
-    candidates = {digest_key(m, now) for m in managers}
+    digest_keys = {m.user_id: dedupe.digest(m.id, _local_today(m, now)) for m in managers}
+    candidates = set(digest_keys.values())
     step_ids = set()
     for learner in learners:
-        facts.reengage_keys[learner.id] = reengage_key(learner, now)
+        facts.reengage_keys[learner.id] = dedupe.reengage(learner.id, _local_today(learner, now))
         candidates.add(facts.reengage_keys[learner.id])
         for state in open_steps(journeys.get(learner.id, [])):
             candidates |= {
-                f"step:{learner.id}:{state.step.id}",
-                f"deadline:{learner.id}:{state.step.id}",
+                dedupe.step_unlocked(learner.id, state.step.id),
+                dedupe.deadline(learner.id, state.step.id),
             }
             step_ids.add(state.step.id)
     if candidates:
@@ -140,7 +154,7 @@ def gather(learners: list[Learner], *, now: datetime.datetime) -> Facts:
             .order_by()
         )
 
-    digest_due = {m.user_id for m in managers if digest_key(m, now) not in facts.taken_keys}
+    digest_due = {user_id for user_id, key in digest_keys.items() if key not in facts.taken_keys}
     if digest_due:
         facts.teams = _teams([r for r in reports if r.manager_id in digest_due], now=now)
     return facts
@@ -241,21 +255,8 @@ def _teams(reports: list[Learner], *, now: datetime.datetime) -> dict[int, Team]
     return {manager: Team(*values) for manager, values in counts.items()}
 
 
-def _iso_week(day: datetime.date) -> str:
-    year, week, _ = day.isocalendar()
-    return f"{year}-W{week:02d}"
-
-
 def _local_today(learner: Learner, now: datetime.datetime) -> datetime.date:
     return now.astimezone(learner.tz).date()
-
-
-def reengage_key(learner: Learner, now: datetime.datetime) -> str:
-    return f"reengage:{learner.id}:{_iso_week(_local_today(learner, now))}"
-
-
-def digest_key(learner: Learner, now: datetime.datetime) -> str:
-    return f"digest:{learner.id}:{_iso_week(_local_today(learner, now))}"
 
 
 def open_steps(journeys: Iterable[JourneyState]) -> list[StepState]:

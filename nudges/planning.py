@@ -1,14 +1,14 @@
 """Planning nudges: which learners to look at, what to tell them, and when.
 
 `plan_nudges` claims learners whose `next_nudge_check_at` has come (FOR UPDATE SKIP LOCKED, so
-several planners share the work), decides per learner what is worth a nudge and in which free
-window (windows.py, bandit.py), writes the nudges in state `planned` for the dispatcher, and moves
-each learner's next check to the next moment something could change. Everything is set-based: a
-chunk costs the same number of queries whether it holds 10 learners or 1,000.
+several planners share the work), asks wants.py what is worth a nudge for each, finds each want
+a free window (windows.py, bandit.py), writes the nudges in state `planned` for the dispatcher,
+and moves each learner's next check to the next moment something could change. plan_data.py does
+every read and write, set-based: a chunk costs the same number of queries whether it holds 10
+learners or 1,000.
 
-Each nudge has a dedupe key, unique in the table (the list is in plan_data.py, which reads and
-writes for this module), so a nudge is never planned twice, whichever planner (or run) gets there
-first.
+Each nudge has a dedupe key, unique in the table (the grammar is in dedupe.py), so a nudge is
+never planned twice, whichever planner (or run) gets there first.
 """
 
 import datetime
@@ -16,30 +16,21 @@ import functools
 import itertools
 import random
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import translation
 
-from cms.models import JourneyStep
-from learning.journeys import (
-    AVAILABLE,
-    LOCKED,
-    JourneyState,
-    StepState,
-)
+from learning.journeys import LOCKED
 from learning.models import Learner
-from learning.team import is_drifting
-from nudges import bandit, plan_data, texts
-from nudges.models import Nudge, NudgePreferences
+from nudges import bandit, plan_data
+from nudges.models import NudgePreferences
+from nudges.wants import Want, wants_for
 from nudges.windows import Rules, Slot, is_backed_off, next_slot, to_utc
 
 # A learner's next check is never sooner than this after a pass: the run always finishes.
 MIN_RECHECK = datetime.timedelta(minutes=1)
-# Steps unlocked longer ago than this get no "unlocked" nudge (re-engaging covers them).
-RECENT_UNLOCK_DAYS = 7
 
 _ONE_DAY = datetime.timedelta(days=1)
 
@@ -83,21 +74,7 @@ def _plan_chunk(
     rng: random.Random,
     result: PlanResult,
 ) -> int:
-    learners = list(
-        Learner.objects.select_for_update(skip_locked=True, of=("self",))
-        .filter(next_nudge_check_at__lte=now)
-        .select_related("nudge_preferences")
-        .only(
-            "pk",
-            "user_id",
-            "timezone",
-            "locale",
-            "next_nudge_check_at",
-            *(f"nudge_preferences__{f.name}" for f in NudgePreferences._meta.concrete_fields),
-        )
-        # The index's order alone: a tie-break on pk would make every chunk sort all due rows.
-        .order_by("next_nudge_check_at")[:limit]
-    )
+    learners = plan_data.claim(now=now, limit=limit)
     if not learners:
         return 0
     result.chunks += 1
@@ -184,16 +161,6 @@ def _cached_rules(prefs: _Prefs, backed_off: bool, default_window: object) -> Ru
 # --- One learner ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Want:
-    """Something worth a nudge, waiting for a slot."""
-
-    kind: str
-    key: str | None  # None: depends on the slot's date (practice)
-    latest: datetime.date | None  # no later than this local date
-    text: Callable[[Slot], texts.Text]  # the slot decides "due today" or "due tomorrow"
-
-
 def _plan_learner(
     learner: Learner,
     preferences: _Prefs,
@@ -210,7 +177,7 @@ def _plan_learner(
         settings.NUDGES_DEFAULT_WINDOW,  # part of the key: tests change it
     )
     journeys = facts.journeys.get(pk, [])
-    wants = _wants(learner, journeys, facts, today=today, now=now)
+    wants = wants_for(learner, journeys, facts, today=today, now=now)
 
     booked = list(facts.booked.get(pk, ()))
     choose = functools.partial(chooser.choose, pk)
@@ -223,7 +190,7 @@ def _plan_learner(
             break
         if want.latest is not None and slot.local_date > want.latest:
             continue  # too late to be of use
-        key = want.key or f"practice:{pk}:{slot.local_date.isoformat()}"
+        key = want.key(slot)
         if key in facts.taken_keys:
             waiting = True
             continue
@@ -249,157 +216,7 @@ def _plan_learner(
     return nudges, max(min(checks), now + MIN_RECHECK)
 
 
-def _wants(
-    learner: Learner,
-    journeys: list[JourneyState],
-    facts: plan_data.Facts,
-    *,
-    today: datetime.date,
-    now: datetime.datetime,
-) -> list[_Want]:
-    """What this learner could be nudged about, most pressing first; at most one of each kind."""
-    pk, locale = learner.id, learner.locale
-    live = facts.live_kinds.get(pk, set())
-    taken = facts.taken_keys
-    wants = []
-    available = (
-        [s for s in plan_data.open_steps(journeys) if s.state == AVAILABLE] if journeys else []
-    )
-    positions = (
-        {s.step.id: (j, i + 1, len(j.steps)) for j in journeys for i, s in enumerate(j.steps)}
-        if journeys
-        else {}
-    )
-
-    def where(state: StepState) -> dict:
-        journey, position, total = positions[state.step.id]
-        return {
-            "step": state.step.title,
-            "event": journey.enrollment.event.name,
-            "position": position,
-            "total": total,
-            "journey_id": journey.enrollment.id,
-            "step_id": state.step.id,
-            "locale": locale,
-        }
-
-    due_soon = sorted(
-        (
-            s
-            for s in available
-            if s.due_on - today <= _ONE_DAY and f"deadline:{pk}:{s.step.id}" not in taken
-        ),
-        key=lambda s: (s.due_on, s.step.sort_order),
-    )
-    if due_soon:
-        state = due_soon[0]
-        wants.append(
-            _Want(
-                Nudge.Kind.DEADLINE,
-                f"deadline:{pk}:{state.step.id}",
-                state.due_on,
-                functools.partial(_deadline_text, state=state, where=where(state)),
-            )
-        )
-    unlocked = sorted(
-        (
-            s
-            for s in available
-            if today - s.unlocks_on < datetime.timedelta(days=RECENT_UNLOCK_DAYS)
-            and f"step:{pk}:{s.step.id}" not in taken
-            and not (due_soon and s.step.id == due_soon[0].step.id)
-        ),
-        key=lambda s: (s.unlocks_on, s.step.sort_order),
-    )
-    if unlocked:
-        state = unlocked[0]
-        minutes = (
-            facts.minutes.get(state.step.id) if state.step.kind == JourneyStep.Kind.FORMAL else None
-        )
-        wants.append(
-            _Want(
-                Nudge.Kind.STEP_UNLOCKED,
-                f"step:{pk}:{state.step.id}",
-                None,
-                _any_slot(functools.partial(texts.step_unlocked, minutes=minutes, **where(state))),
-            )
-        )
-    cards = facts.cards.get(pk)
-    if cards and cards.due_now and Nudge.Kind.PRACTICE_DUE not in live:
-        wants.append(
-            _Want(
-                Nudge.Kind.PRACTICE_DUE,
-                None,
-                None,
-                _any_slot(
-                    functools.partial(
-                        texts.practice_due,
-                        questions=cards.due_now,
-                        topic=cards.topics[0][1],
-                        other_topics=len(cards.topics) - 1,
-                        locale=locale,
-                    )
-                ),
-            )
-        )
-    reengage_key = facts.reengage_keys[pk]
-    if (
-        not wants
-        and Nudge.Kind.REENGAGE not in live
-        and reengage_key not in taken
-        and is_drifting(learner, journeys, last_active=facts.last_active.get(pk), now=now)
-    ):
-        waiting_steps = sorted(
-            plan_data.open_steps(journeys), key=lambda s: (s.unlocks_on, s.step.sort_order)
-        )
-        first = where(waiting_steps[0])
-        wants.append(
-            _Want(
-                Nudge.Kind.REENGAGE,
-                reengage_key,
-                None,
-                _any_slot(
-                    functools.partial(
-                        texts.reengage,
-                        open_steps=len(waiting_steps),
-                        event=first["event"],
-                        journey_id=first["journey_id"],
-                        step_id=first["step_id"],
-                        locale=locale,
-                    )
-                ),
-            )
-        )
-    team = facts.teams.get(learner.user_id)
-    if team is not None:
-        wants.append(
-            _Want(
-                Nudge.Kind.WEEKLY_DIGEST,
-                plan_data.digest_key(learner, now),
-                None,
-                _any_slot(
-                    functools.partial(
-                        texts.weekly_digest,
-                        reports=team.reports,
-                        drifting=team.drifting,
-                        overdue_steps=team.overdue_steps,
-                        locale=locale,
-                    )
-                ),
-            )
-        )
-    return wants
-
-
-def _deadline_text(slot: Slot, *, state: StepState, where: dict) -> texts.Text:
-    return texts.deadline(due_today=slot.local_date >= state.due_on, **where)
-
-
-def _any_slot(text: Callable[[], texts.Text]) -> Callable[[Slot], texts.Text]:
-    return lambda slot: text()
-
-
-def _nudge(learner: Learner, want: _Want, key: str, slot: Slot) -> plan_data.Draft:
+def _nudge(learner: Learner, want: Want, key: str, slot: Slot) -> plan_data.Draft:
     text = want.text(slot)
     return plan_data.Draft(
         learner_id=learner.id,
