@@ -62,3 +62,15 @@ def author_client(client, library):
     author.groups.add(Group.objects.get(name="Authors"))
     client.force_login(author)
     return client
+
+
+@pytest.fixture
+def demo(db):
+    """seed_demo's content, people and history in this test's transaction; returns its output.
+
+    A copy of the run's one seed_demo (tests/demo_snapshot.py): ask for it before fixtures that
+    write rows, as the first test to ask takes the copy.
+    """
+    from tests.demo_snapshot import load_demo
+
+    return load_demo()

@@ -96,10 +96,11 @@ def sign_in(page, *, base_url: str, username: str):
 
 @pytest.fixture
 def demo(live_server):
-    """seed_demo's content, people and history, committed for the live server."""
-    from django.core.management import call_command
+    """seed_demo's content, people and history, committed for the live server (a copy of the run's
+    one seed: tests/demo_snapshot.py); the test's flush takes it away."""
+    from tests.demo_snapshot import load_demo
 
-    call_command("seed_demo", "--i-know-this-creates-known-passwords", verbosity=0)
+    return load_demo()
 
 
 @pytest.fixture

@@ -10,9 +10,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def seeded():
-    """One seed_demo per test costs ~20 s, so each test below checks a whole side of the demo."""
-    call_command("seed_demo", "--i-know-this-creates-known-passwords", verbosity=0)
+def seeded(demo):
+    """What seed_demo leaves (copied from the run's one seed); each test checks a whole side of it."""
 
 
 def test_demo_learners_have_history_and_reloading_records_nothing_twice():

@@ -304,8 +304,7 @@ def test_queries_do_not_grow_with_modules_learners_or_answers(
         author_client.get(f"{URL}{refunds.pk}/")
 
 
-def test_the_demo_has_moments_of_pain_and_loading_it_again_records_nothing_twice():
-    call_command("seed_demo", "--i-know-this-creates-known-passwords", verbosity=0)
+def test_the_demo_has_moments_of_pain_and_loading_it_again_records_nothing_twice(demo):
     counts = [m.objects.count() for m in (Learner, Activity, Card, Review, Enrollment)]
     assert Learner.objects.filter(user__username__startswith="demo-cohort-").count() == 8
 

@@ -224,8 +224,8 @@ def test_the_query_count_does_not_grow_with_the_rows(author_client, history):
 
 
 @pytest.fixture
-def seeded():
-    call_command("seed_demo", "--i-know-this-creates-known-passwords", verbosity=0)
+def seeded(demo):
+    """What seed_demo leaves, copied from the run's one seed (tests/demo_snapshot.py)."""
 
 
 def counts():
