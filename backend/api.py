@@ -1,7 +1,7 @@
 """The API root: one NinjaAPI at /api/v1/ mounting each app's router, and its one error shape.
 
 Every error is JSON `{"detail": ..., "errors": [{"field": ..., "message": ...}]}`, raised as one of
-backend.errors' family (or by ninja and pydantic) and turned into a response here, once. The
+cms.errors' family (or by ninja and pydantic) and turned into a response here, once. The
 OpenAPI declares on each operation the errors any operation may return (401 with a token, 422 with
 input, 413 with a body, 429 always); the domain errors (404, 409) each operation declares itself.
 """
@@ -18,9 +18,9 @@ from ninja.throttling import AnonRateThrottle, SimpleRateThrottle
 
 from backend.auth import LearnerTokenAuth
 from backend.auth import router as auth_router
-from backend.errors import ERROR_DESCRIPTIONS, ApiError, ErrorOut, FieldError
-from backend.parsing import SafeParser
 from cms.api import router as cms_router
+from cms.errors import ERROR_DESCRIPTIONS, ApiError, ErrorOut, FieldError
+from cms.parsing import SafeParser
 from learning.api import router as learning_router
 from nudges.api import router as nudges_router
 

@@ -20,8 +20,8 @@ from pydantic_core import PydanticCustomError
 from wagtail.api.v3.auth import BearerTokenAuth
 from wagtail.models import APIToken
 
-from backend.errors import Throttled, Unauthorized, error_responses
 from backend.signin import api_signin_throttles, authenticate_api_signin
+from cms.errors import Throttled, Unauthorized, error_responses
 
 
 def token_expires_at(token: APIToken) -> datetime.datetime:

@@ -10,11 +10,11 @@ from django.utils.http import parse_etags, quote_etag
 from ninja import Header, Path, Query, Router
 from ninja.pagination import paginate
 
-from backend.errors import error_responses
-from backend.pagination import Pages
 from cms import library
 from cms import search as search_service
+from cms.errors import error_responses
 from cms.models import MicroModule
+from cms.pagination import Pages
 from cms.schemas import (
     MAX_QUERY_LENGTH,
     Id,

@@ -2,7 +2,7 @@
 
 from django.db.models import QuerySet
 
-from backend.errors import NotFound
+from cms.errors import NotFound
 from cms.models import JobTask, MicroModule
 from cms.search import search_modules, search_terms
 

@@ -1,13 +1,10 @@
 """The content API's shapes."""
 
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from ninja import Field, Schema
 
-MAX_ID = 2**63 - 1
-
-# Ids are bigints: one past 2**63 - 1 reached the query and failed there (a 500), now a 422.
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+from cms.fields import Id
 
 MAX_QUERY_LENGTH = 200
 

@@ -11,9 +11,9 @@ from wagtail.admin.ui.tables import Column, DateColumn, NumberColumn
 from wagtail.admin.views.reports import ReportView
 from wagtail.contrib.search_promotions.models import Query
 
-from backend.spreadsheets import SafeExportMixin
 from cms.models import ModuleIndexPage
 from cms.roles import can_see_author_analytics
+from cms.spreadsheets import SafeExportMixin
 
 GAP_WINDOW_DAYS = 30
 

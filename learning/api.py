@@ -5,9 +5,9 @@ from django.utils import timezone
 from ninja import Router
 from ninja.pagination import paginate
 
-from backend.errors import NotFound, error_responses
-from backend.fields import Id
-from backend.pagination import Pages
+from cms.errors import NotFound, error_responses
+from cms.fields import Id
+from cms.pagination import Pages
 from learning.events_api import router as events_router
 from learning.journeys import enrollments_with_steps, journey_states
 from learning.learners import is_manager, learner_for

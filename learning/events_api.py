@@ -4,8 +4,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router
 
-from backend.errors import error_responses
-from backend.parsing import parse_items_one_by_one
+from cms.errors import error_responses
+from cms.parsing import parse_items_one_by_one
 from learning.events import record_events
 from learning.events_schemas import MAX_BATCH, EventsIn, EventsOut
 from learning.learners import learner_for

@@ -16,8 +16,8 @@ from pydantic import BeforeValidator, StrictInt, StrictStr, WrapValidator
 from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import PydanticCustomError
 
-from backend.parsing import NUL_MESSAGE, nul_path
-from learning.fields import AwareTime, Id, not_blank, without_controls
+from cms.fields import AwareTime, BodyId, not_blank, without_controls
+from cms.parsing import NUL_MESSAGE, nul_path
 from learning.models import Category, Verb
 
 MAX_BATCH = 500
@@ -45,12 +45,12 @@ class _EventIn(Schema):
 
 class ModuleStartedIn(_EventIn):
     type: Literal["module_started"]
-    module_id: Id
+    module_id: BodyId
 
 
 class ModuleCompletedIn(_EventIn):
     type: Literal["module_completed"]
-    module_id: Id
+    module_id: BodyId
     minutes: Minutes | None = Field(
         None, description="Time spent; the module's estimated minutes when left out."
     )
@@ -58,7 +58,7 @@ class ModuleCompletedIn(_EventIn):
 
 class StepDoneIn(_EventIn):
     type: Literal["step_done"]
-    step_id: Id
+    step_id: BodyId
     minutes: Minutes | None = Field(
         None, description="Time spent; the step's module's estimated minutes when left out."
     )
@@ -69,12 +69,12 @@ class ActivityLoggedIn(_EventIn):
     category: Category
     minutes: Minutes
     title: Title = Field(..., description="What they did, in a line.")
-    job_task_id: Id | None = None
+    job_task_id: BodyId | None = None
 
 
 class FeedbackIn(_EventIn):
     type: Literal["feedback"]
-    module_id: Id
+    module_id: BodyId
     rating: StrictInt = Field(..., ge=1, le=5)
     comment: Comment = Field(
         "", description="Line breaks are kept; other control characters are not."
@@ -83,7 +83,7 @@ class FeedbackIn(_EventIn):
 
 class NudgeOpenedIn(_EventIn):
     type: Literal["nudge_opened"]
-    nudge_id: Id
+    nudge_id: BodyId
 
 
 EventIn = (
@@ -156,7 +156,7 @@ def parse_item(value: Any) -> ParsedEvent | RejectedItem:
     if not isinstance(value, dict):
         return RejectedItem(None, None, "event: must be a JSON object")
     ref, client_id = item_ref(value), _client_id(value)
-    # The body parser leaves NULs inside items to us (backend.parsing.parse_items_one_by_one):
+    # The body parser leaves NULs inside items to us (cms.parsing.parse_items_one_by_one):
     # PostgreSQL cannot store one, and it costs only its own item.
     if (path := nul_path(value)) is not None:
         return RejectedItem(ref, client_id, f"{'.'.join(path)}: {NUL_MESSAGE}")

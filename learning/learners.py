@@ -2,7 +2,7 @@
 
 from django.http import HttpRequest
 
-from backend.errors import NotFound
+from cms.errors import NotFound
 from learning.models import Learner
 
 

@@ -9,9 +9,9 @@ from django.utils import timezone
 from ninja import Router
 from ninja.pagination import paginate
 
-from backend.errors import error_responses
-from backend.fields import Id
-from backend.pagination import Pages
+from cms.errors import error_responses
+from cms.fields import Id
+from cms.pagination import Pages
 from learning import team
 from learning.manager_schemas import ReportActivityOut, ReportDetailOut, TeamMemberOut
 from learning.models import Activity

@@ -16,8 +16,8 @@ from wagtail.admin.ui.tables import Column, NumberColumn, TitleColumn
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.reports import ReportView
 
-from backend.spreadsheets import SafeExportMixin
 from cms.roles import can_see_author_analytics as can_see_module_analytics
+from cms.spreadsheets import SafeExportMixin
 from cms.templatetags.charts import Row
 from learning import module_analytics
 from learning.module_analytics import ModuleDetail, ModuleStats, Overview

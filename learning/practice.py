@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from backend.errors import FieldError, Invalid, NotFound
+from cms.errors import FieldError, Invalid, NotFound
 from cms.models import ChangeEvent, JourneyStep, MicroModule
 from learning.models import Activity, Card, Learner, Review
 from learning.scheduling import (

@@ -4,7 +4,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router
 
-from backend.errors import error_responses
+from cms.errors import error_responses
 from learning import practice
 from learning.learners import learner_for
 from learning.models import CardState

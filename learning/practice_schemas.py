@@ -7,7 +7,7 @@ from django.conf import settings
 from ninja import Field, Schema
 from pydantic import StrictInt
 
-from learning.fields import AwareTime, Id
+from cms.fields import AwareTime, BodyId
 from learning.models import CardState
 
 MAX_CHOICES = 6  # cms.blocks.MAX_CHOICES: a question has at most this many
@@ -35,7 +35,7 @@ class DueCardOut(Schema):
 class ReviewIn(Schema):
     """Strict: `"3"` or `true` is not a number here."""
 
-    card_id: Id
+    card_id: BodyId
     client_id: uuid.UUID = Field(
         ..., description="The app's UUID for this answer: sending it again changes nothing."
     )

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import Max
 
-from backend.errors import Conflict, NotFound
+from cms.errors import Conflict, NotFound
 from cms.models import ChangeEvent, JourneyStep
 from learning.journeys import (
     AVAILABLE,

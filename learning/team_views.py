@@ -20,7 +20,7 @@ from wagtail.admin.ui.tables import Column, DateColumn, NumberColumn, StatusFlag
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.reports import ReportView
 
-from backend.spreadsheets import SafeExportMixin
+from cms.spreadsheets import SafeExportMixin
 from learning import team
 from learning.mix import REFERENCE, Mix
 from learning.models import Activity, Category, Learner

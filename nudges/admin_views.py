@@ -22,8 +22,8 @@ from wagtail.admin.views.reports import ReportView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import BasePermissionPolicy
 
-from backend.spreadsheets import SafeExportMixin
 from cms.roles import can_see_author_analytics
+from cms.spreadsheets import SafeExportMixin
 from cms.templatetags.charts import Row
 from nudges.analytics import DEFAULT_PERIOD, PERIODS, Figures, NudgeAnalytics, nudge_analytics
 from nudges.models import Nudge, OutboxMessage, Platform

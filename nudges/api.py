@@ -4,7 +4,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router
 
-from backend.errors import error_responses
+from cms.errors import error_responses
 from learning.learners import learner_for
 from nudges.devices_api import router as devices_router
 from nudges.models import NudgePreferences

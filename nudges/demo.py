@@ -6,6 +6,7 @@ opens that differ by window and kind, a couple of failed and expired nudges, and
 whose tokens FCM reported UNREGISTERED. Deterministic: keys come from names and dates, plans and a
 low-discrepancy sequence decide windows, kinds and opens, and a random.Random seeded with each
 nudge's key picks its wording. Loading again adds nothing (a later day adds that day's history).
+The nudges go in through the planner's write (plan_data.write), then get the sender's outcome.
 """
 
 import datetime
@@ -20,7 +21,7 @@ from django.db.models.functions import Coalesce
 
 from cms.models import ChangeEvent, JourneyStep
 from learning.models import Enrollment, Learner
-from nudges import texts
+from nudges import dedupe, plan_data, texts
 from nudges.backends.base import Push, payload
 from nudges.devices import register_device
 from nudges.models import Delivery, Device, Nudge, NudgePreferences, OutboxMessage, Platform
@@ -114,14 +115,10 @@ def load_demo_nudges(*, now: datetime.datetime) -> str:
                 fresh.add(fid)
 
     drafts = [draft for learner in learners.values() for draft in _history(learner, now=now)]
-    existing = set(
-        Nudge.objects.filter(dedupe_key__in=[d.nudge.dedupe_key for d in drafts]).values_list(
-            "dedupe_key", flat=True
-        )
-    )
-    new = [d for d in drafts if d.nudge.dedupe_key not in existing]
+    new = _write(drafts)
     deliveries = _deliveries(new, devices=devices, fresh=fresh, now=now)
-    Nudge.objects.bulk_create([d.nudge for d in new])
+    # What the sender would have written on each: its state, attempts, times and message ids.
+    Nudge.objects.bulk_update([d.nudge for d in new], _SENDERS_COLUMNS)
     Delivery.objects.bulk_create(deliveries)
     outbox = OutboxMessage.objects.bulk_create(
         [_outbox(d) for d in deliveries if d.state == Delivery.State.SENT]
@@ -150,6 +147,42 @@ class _Draft:
     username: str
 
 
+_SENDERS_COLUMNS = [
+    "state",
+    "attempts",
+    "claimed_at",
+    "sent_at",
+    "opened_at",
+    "provider_message_ids",
+    "last_error",
+]
+
+
+def _write(drafts: list[_Draft]) -> list[_Draft]:
+    """Insert the nudges as the planner does; returns the drafts this load wrote, their nudges
+    now carrying their ids. Keys an earlier load wrote are left out first: a conflicting insert
+    would still use up ids, and a reload would move every later nudge's id (and its payloads')."""
+    existing = set(
+        Nudge.objects.filter(dedupe_key__in=[d.nudge.dedupe_key for d in drafts]).values_list(
+            "dedupe_key", flat=True
+        )
+    )
+    written = plan_data.write(
+        [
+            plan_data.Draft(**{name: getattr(d.nudge, name) for name in plan_data.Draft.__slots__})
+            for d in drafts
+            if d.nudge.dedupe_key not in existing
+        ]
+    )
+    ids = dict(
+        Nudge.objects.filter(pk__in=[pk for pk, _ in written]).values_list("dedupe_key", "pk")
+    )
+    new = [d for d in drafts if d.nudge.dedupe_key in ids]
+    for draft in new:
+        draft.nudge.pk = ids[draft.nudge.dedupe_key]
+    return new
+
+
 def _history(learner: Learner, *, now: datetime.datetime) -> list[_Draft]:
     """One person's nudges over the last HISTORY_DAYS local days (weekdays; a manager's digest
     on Mondays), oldest first. Windows and kinds follow fixed plans, so every chart has bars;
@@ -170,7 +203,7 @@ def _history(learner: Learner, *, now: datetime.datetime) -> list[_Draft]:
         weekdays += 1
         for window in (DEMO_WINDOWS[i] for i in plan):
             label = f"{window['start']}-{window['end']}"
-            key = f"demo:{username}:{day.isoformat()}:{label}"
+            key = dedupe.demo(username, day, label)
             rng = random.Random(key)
             if is_manager:
                 kind = Nudge.Kind.WEEKLY_DIGEST

@@ -7,8 +7,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
-from backend.errors import Invalid, NotFound, error_responses
-from backend.fields import Id, Text
+from cms.errors import Invalid, NotFound, error_responses
+from cms.fields import Id, Text
 from nudges.devices import register_device, remove_device
 
 router = Router(tags=["nudges"])
@@ -17,15 +17,15 @@ router = Router(tags=["nudges"])
 class DeviceIn(Schema):
     model_config = {"extra": "forbid"}
 
-    token: Text(max_length=512, one_line=True) | None = Field(
+    token: Text(max_length=512) | None = Field(
         None, description="FCM registration token (deprecated)."
     )
-    fid: Text(max_length=255, one_line=True) | None = Field(
+    fid: Text(max_length=255) | None = Field(
         None, description="Firebase installation id (preferred)."
     )
     platform: Literal["ios", "android", "web"]
-    app_version: Text(max_length=32, required=False, one_line=True) = Field("", examples=["3.4.1"])
-    locale: Text(max_length=16, required=False, one_line=True) = Field("", examples=["en-GB"])
+    app_version: Text(max_length=32, required=False) = Field("", examples=["3.4.1"])
+    locale: Text(max_length=16, required=False) = Field("", examples=["en-GB"])
 
 
 class DeviceOut(Schema):

@@ -13,7 +13,7 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 
-from backend.errors import FieldError, Invalid
+from cms.errors import FieldError, Invalid
 from learning.models import Learner, validate_timezone
 from nudges.models import NudgePreferences
 

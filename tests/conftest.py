@@ -1,9 +1,13 @@
+import hashlib
 import uuid
+from pathlib import Path
 
 import pytest
 from django.conf import settings
 
 from tests.factories import LearnerFactory, token_client
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 def pytest_configure(config):
@@ -16,6 +20,80 @@ def pytest_configure(config):
     # Tests sign people in by the hundred; the production hasher costs up to a second each on a
     # busy 2-core machine, and no test is about the hash's strength.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def _template_prefix(test_name: str) -> str:
+    return f"{test_name[:40]}_tmpl_"
+
+
+def _databases_named(cursor, prefix: str) -> set[str]:
+    cursor.execute("SELECT datname FROM pg_database")
+    return {name for (name,) in cursor.fetchall() if name.startswith(prefix)}
+
+
+def _migrated_state_key() -> str:
+    """What a freshly migrated database depends on: our migrations, the locked packages (theirs), settings."""
+    digest = hashlib.sha256()
+    paths = [
+        *sorted(REPO.glob("*/migrations/*.py")),
+        REPO / "uv.lock",
+        REPO / "backend/settings.py",
+    ]
+    for path in paths:
+        digest.update(path.relative_to(REPO).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+@pytest.fixture(scope="session")
+def _migrated_template(request, django_db_modify_db_settings, django_db_blocker):
+    """Migrations cost ~25-60 s per run: the first run keeps a PostgreSQL template of the migrated
+    test database (named after what the migrations depend on), later runs copy it in well under a
+    second and let pytest-django's --reuse-db path migrate nothing and serialize as usual.
+
+    Yields (template name, whether the test database was copied from it). Left alone with
+    --reuse-db (the user keeps their own database) or --no-migrations; --create-db rebuilds it.
+    """
+    from django.db import connection
+
+    if request.config.getvalue("reuse_db") or request.config.getvalue("nomigrations"):
+        yield None, False
+        return
+    test_name = connection.creation._get_test_db_name()
+    template = _template_prefix(test_name) + _migrated_state_key()
+    with django_db_blocker.unblock(), connection._nodb_cursor() as cursor:
+        templates = _databases_named(cursor, _template_prefix(test_name))
+        if request.config.getvalue("create_db"):
+            for name in templates:
+                cursor.execute(f'DROP DATABASE "{name}"')
+            templates = set()
+        copied = template in templates
+        if copied:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{test_name}"')
+            cursor.execute(f'CREATE DATABASE "{test_name}" TEMPLATE "{template}"')
+    yield template, copied
+
+
+@pytest.fixture(scope="session")
+def django_db_keepdb(request, _migrated_template) -> bool:
+    # A database copied from the template is kept as --reuse-db keeps one (the next run replaces it).
+    return bool(request.config.getvalue("reuse_db")) or _migrated_template[1]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, _migrated_template, django_db_blocker):
+    """pytest-django's set-up; then, on a run that migrated, the template for the next runs."""
+    from django.db import connection, connections
+
+    template, copied = _migrated_template
+    if template and not copied:
+        with django_db_blocker.unblock():
+            test_name = connection.settings_dict["NAME"]
+            connections.close_all()  # a template is copied only while nobody is connected to it
+            with connection._nodb_cursor() as cursor:
+                for stale in _databases_named(cursor, _template_prefix(test_name)):
+                    cursor.execute(f'DROP DATABASE "{stale}"')  # an older state's
+                cursor.execute(f'CREATE DATABASE "{template}" TEMPLATE "{test_name}"')
 
 
 @pytest.fixture(autouse=True)

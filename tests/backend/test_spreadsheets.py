@@ -1,5 +1,5 @@
 """CSV injection: every admin export writes text a spreadsheet would run as a formula with a leading
-apostrophe (backend.spreadsheets), in CSV and in XLSX, and leaves numbers as numbers."""
+apostrophe (cms.spreadsheets), in CSV and in XLSX, and leaves numbers as numbers."""
 
 import csv
 import datetime
@@ -14,7 +14,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from wagtail.admin.views.mixins import SpreadsheetExportMixin
 
-from backend.spreadsheets import SafeExportMixin, neutralise
+from cms.spreadsheets import SafeExportMixin, neutralise
 from learning.roles import MANAGERS
 from nudges.models import Nudge
 from tests.factories import LearnerFactory, UserFactory, publish_module, token_client

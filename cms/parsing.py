@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from django.utils.datastructures import MultiValueDict
 from ninja.parser import Parser
 
-from backend.errors import Invalid, PayloadTooLarge, UnsupportedMediaType
+from cms.errors import Invalid, PayloadTooLarge, UnsupportedMediaType
 
 
 def nul_path(

@@ -1,20 +1,21 @@
-"""Strict field types of the learning request bodies: ids, times and text the database can hold.
+"""Input field types of every API schema: bounded ids, times with an offset, and text that is text.
 
-Strict on purpose: "5" is not 5 and `true` is not 1 in a body (query parameters stay lax: they
-arrive as strings). Each type's limits are pydantic constraints, so the OpenAPI shows them.
+Bodies are strict on purpose ("5" is not 5, `true` is not 1); path and query parameters arrive as
+strings, so their ids are lax. Each type's limits are pydantic constraints, so the OpenAPI shows them.
+Lives in cms, the lowest app, so every app (and the project) can use it.
 """
 
 import datetime
 import unicodedata
 from typing import Annotated, Any
 
-from ninja import Field
-from pydantic import AfterValidator, BeforeValidator, StrictInt
+from pydantic import AfterValidator, BeforeValidator, Field, StrictInt, StrictStr
 from pydantic_core import PydanticCustomError
 
 MAX_ID = 2**63 - 1  # PostgreSQL's bigint: a larger id names nothing and must not reach a query
 
-Id = Annotated[StrictInt, Field(ge=1, le=MAX_ID)]
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]  # in a path or a query
+BodyId = Annotated[StrictInt, Field(ge=1, le=MAX_ID)]  # in a JSON body
 
 
 def _iso_string(value: Any) -> Any:
@@ -41,7 +42,7 @@ AwareTime = Annotated[datetime.datetime, BeforeValidator(_iso_string), AfterVali
 
 def without_controls(*, allowed: str = "") -> AfterValidator:
     """Refuse control characters (but those `allowed`) and lone surrogates, which PostgreSQL cannot
-    encode: they have no business in a title or a comment."""
+    encode: they have no business in a title, a name or a token."""
 
     def check(value: str) -> str:
         for char in value:
@@ -64,3 +65,18 @@ def _not_blank(value: str) -> str:
 
 
 not_blank = AfterValidator(_not_blank)
+
+
+def Text(*, max_length: int, required: bool = True, **field):
+    """A strict one-line string: no control characters (tabs and newlines included), within
+    `max_length`, and, if `required`, not blank (surrounding spaces are dropped)."""
+    validators = [without_controls()]
+    if required:
+        validators.append(not_blank)
+        # Told to clients and fuzzers; checked by not_blank with a plainer message than a pattern's.
+        field.setdefault("json_schema_extra", {"pattern": r"\S"})
+    return Annotated[
+        StrictStr,
+        Field(max_length=max_length, min_length=1 if required else 0, **field),
+        *validators,
+    ]
