@@ -13,7 +13,6 @@ from ninja.pagination import paginate
 from cms import library
 from cms import search as search_service
 from cms.errors import error_responses
-from cms.models import MicroModule
 from cms.pagination import Pages
 from cms.schemas import (
     MAX_QUERY_LENGTH,
@@ -25,16 +24,6 @@ from cms.schemas import (
 )
 
 router = Router(tags=["content"])
-
-
-def _module_summary(module: MicroModule) -> dict:
-    return {
-        "id": module.pk,
-        "title": module.title,
-        "summary": module.summary,
-        "estimated_minutes": module.estimated_minutes,
-        "job_tasks": [{"id": t.pk, "name": t.name} for t in module.job_tasks.all()],
-    }
 
 
 @router.get(
@@ -66,15 +55,8 @@ def get_module(
     ),
 ):
     module = library.live_module(module_id)
-    payload = {
-        **_module_summary(module),
-        "last_published_at": module.last_published_at.isoformat()
-        if module.last_published_at
-        else None,
-        "body": module.body.stream_block.get_api_representation(
-            module.body, context={"request": request}
-        ),
-    }
+    payload = ModuleOut.from_orm(module, context={"request": request}).model_dump()
+    # The ETag hashes the very bytes sent, keys sorted so that equal modules hash alike.
     content = json.dumps(payload, cls=DjangoJSONEncoder, sort_keys=True).encode()
     etag = quote_etag(hashlib.sha256(content).hexdigest()[:32])
     wanted = (if_none_match or "").strip()

@@ -15,7 +15,7 @@ from wagtail.models import WorkflowState
 
 from cms.models import MicroModule
 from cms.roles import can_see_author_analytics
-from cms.views import search_gaps
+from cms.search import search_gaps
 
 # Each function registered here takes the request and returns a Component (with an `order`), or None.
 SECTION_HOOK = "register_author_home_section"
@@ -113,12 +113,12 @@ class AuthorHomePanel(Component):
         return {"sections": self.sections, "request": parent_context["request"]}
 
 
-@hooks.register("construct_homepage_panels")
-def add_author_panel(request, panels):
+def author_panel(request) -> AuthorHomePanel | None:
+    """The panel for this request's user, with every app's sections; None for a non-author."""
     if not can_see_author_analytics(request.user):
-        return
+        return None
     sections: list[Component] = [SearchGapsSection(), ModulesInReviewSection()]
     for make_section in hooks.get_hooks(SECTION_HOOK):
         if (section := make_section(request)) is not None:
             sections.append(section)
-    panels.append(AuthorHomePanel(sections))
+    return AuthorHomePanel(sections)

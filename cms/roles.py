@@ -1,4 +1,5 @@
 """Who does what with content: Authors write modules, Reviewers approve them. Set up after every migrate.
+The authors-only rule of the admin's analytics lives here too: the check, the view guard, the menu item.
 
 Review is mandatory. Authors add and edit modules and submit them to the "Module review" workflow
 on the library; a reviewer's approval publishes the module, or schedules it when the draft has a
@@ -7,7 +8,11 @@ workflow covers). Wagtail's own Editors and Moderators groups and its "Moderator
 on the root page are left alone: a workflow on the library wins over the root's for every module.
 """
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from wagtail.admin.menu import MenuItem
 from wagtail.models import (
     Collection,
     GroupApprovalTask,
@@ -102,7 +107,47 @@ def _grant_page_permissions(group: Group, page: Page, codenames: tuple[str, ...]
         GroupPagePermission.objects.get_or_create(group=group, page=page, permission=permission)
 
 
+# --- The authors-only rule -----------------------------------------------------------------------
+
+# Authoring is told by the permission every author has and nobody else needs.
+_AUTHORING = ("cms", "add_jobtask")
+
+
 def can_see_author_analytics(user) -> bool:
-    """Who sees the authors' analytics (search gaps, module and nudge analytics): authors (who
-    write modules and job tasks) and superusers. Aggregates only, never a learner's personal data."""
-    return user.is_active and (user.is_superuser or user.has_perm("cms.add_jobtask"))
+    """Who sees the authors' analytics (search gaps, module and nudge analytics, the push outbox):
+    authors (who write modules and job tasks) and superusers. Aggregates only, never a learner's
+    personal data."""
+    app_label, codename = _AUTHORING
+    return user.is_active and (user.is_superuser or user.has_perm(f"{app_label}.{codename}"))
+
+
+def author_analytics_users() -> QuerySet:
+    """The users `can_see_author_analytics` lets in, as one query (for Wagtail permission policies)."""
+    _, codename = _AUTHORING
+    may_author = Q(groups__permissions__codename=codename) | Q(user_permissions__codename=codename)
+    return (
+        get_user_model()
+        .objects.filter(Q(is_superuser=True) | may_author, is_active=True)
+        .distinct()
+    )
+
+
+class AuthorsOnlyMixin:
+    """For an admin view of the authors' analytics; put it first among the bases.
+
+    Anyone else is refused the way Wagtail refuses in its admin (and in the push outbox, whose
+    permission policy says no): PermissionDenied, which Wagtail's admin turns into a redirect to
+    the dashboard with "Sorry, you do not have permission…", or a 403 for a request from script.
+    """
+
+    def dispatch(self, request, *args, **kwargs):
+        if not can_see_author_analytics(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+class AuthorsMenuItem(MenuItem):
+    """A menu item (under Reports, say) shown only to those who may open what it links to."""
+
+    def is_shown(self, request):
+        return can_see_author_analytics(request.user)

@@ -1,4 +1,4 @@
-"""The content API's shapes."""
+"""The content API's shapes, read from the domain objects themselves (a MicroModule, a SearchHit)."""
 
 from typing import Any, Literal
 
@@ -33,6 +33,18 @@ class BlockOut(Schema):
 class ModuleOut(ModuleSummaryOut):
     last_published_at: str | None
     body: list[BlockOut]
+
+    @staticmethod
+    def resolve_last_published_at(module) -> str | None:
+        return module.last_published_at.isoformat() if module.last_published_at else None
+
+    @staticmethod
+    def resolve_body(module, context) -> list:
+        # Image and page blocks build absolute URLs from the request.
+        request = context["request"] if context else None
+        return module.body.stream_block.get_api_representation(
+            module.body, context={"request": request}
+        )
 
 
 class ModuleFilters(Schema):

@@ -9,15 +9,16 @@ log, and misses are counted apart (SearchMiss) for the authors' gap list.
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import connection, transaction
-from django.db.models import F, QuerySet
+from django.db.models import F, Max, QuerySet, Sum
 from wagtail.contrib.search_promotions.models import Query, SearchPromotion
 
 from cms.models import JobTask, MicroModule, SearchMiss
 
 MAX_RESULTS = 20
+GAP_WINDOW_DAYS = 30
 
 # Letters and digits only: quotes, brackets, `*`, `:`, `-` and the like are FTS5 (and tsquery)
 # syntax, and a learner's stray quote must not become a syntax error (a 500) on SQLite.
@@ -153,3 +154,13 @@ def record_search(query: Query, *, found: bool, today: date) -> None:
         if not found:
             miss, _ = SearchMiss.objects.get_or_create(query=query, date=today)
             SearchMiss.objects.filter(pk=miss.pk).update(misses=F("misses") + 1)
+
+
+def search_gaps(*, today: date, days: int = GAP_WINDOW_DAYS) -> QuerySet[Query]:
+    """Queries that found nothing in the last `days` days, with how often and when last."""
+    since = today - timedelta(days=days - 1)
+    return (
+        Query.objects.filter(misses__date__gte=since)
+        .annotate(misses_total=Sum("misses__misses"), last_missed=Max("misses__date"))
+        .order_by("-misses_total", "query_string")
+    )

@@ -1,31 +1,16 @@
 """Authors' admin views: the searches that found nothing (content gaps)."""
 
-import datetime
 from urllib.parse import urlencode
 
-from django.core.exceptions import PermissionDenied
-from django.db.models import Max, Sum
 from django.urls import reverse
 from django.utils import timezone
 from wagtail.admin.ui.tables import Column, DateColumn, NumberColumn
 from wagtail.admin.views.reports import ReportView
-from wagtail.contrib.search_promotions.models import Query
 
 from cms.models import ModuleIndexPage
-from cms.roles import can_see_author_analytics
+from cms.roles import AuthorsOnlyMixin
+from cms.search import search_gaps
 from cms.spreadsheets import SafeExportMixin
-
-GAP_WINDOW_DAYS = 30
-
-
-def search_gaps(*, today: datetime.date, days: int = GAP_WINDOW_DAYS):
-    """Queries that found nothing in the last `days` days, with how often and when last."""
-    since = today - datetime.timedelta(days=days - 1)
-    return (
-        Query.objects.filter(misses__date__gte=since)
-        .annotate(misses_total=Sum("misses__misses"), last_missed=Max("misses__date"))
-        .order_by("-misses_total", "query_string")
-    )
 
 
 class ShortcutsColumn(Column):
@@ -49,7 +34,7 @@ class ShortcutsColumn(Column):
         return context
 
 
-class SearchGapsView(SafeExportMixin, ReportView):
+class SearchGapsView(AuthorsOnlyMixin, SafeExportMixin, ReportView):
     page_title = "Searches that found nothing"
     header_icon = "search"
     index_url_name = "cms_search_gaps"
@@ -67,11 +52,6 @@ class SearchGapsView(SafeExportMixin, ReportView):
         "misses_total": "Found nothing (30 days)",
         "last_missed": "Last time",
     }
-
-    def dispatch(self, request, *args, **kwargs):
-        if not can_see_author_analytics(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self):
         queryset = search_gaps(today=timezone.localdate())

@@ -1,18 +1,18 @@
-"""Admin surfaces for content: snippets, the bite-size warning, and the authors' search-gaps report."""
+"""Admin hooks for content: snippets, the bite-size warning, the authors' search-gaps report and their
+home panel (the views and panels themselves are in cms.views and cms.author_home)."""
 
 from django.contrib import messages
 from django.templatetags.static import static
 from django.urls import path, reverse
 from django.utils.html import format_html
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from cms import author_home  # noqa: F401  (the authors' home panel registers its own hooks)
+from cms.author_home import author_panel
 from cms.models import ChangeEvent, JobTask, MicroModule
 from cms.modules import is_bite_sized
-from cms.roles import can_see_author_analytics
+from cms.roles import AuthorsMenuItem
 from cms.views import SearchGapsView
 
 
@@ -76,11 +76,6 @@ def register_analytics_urls():
     ]
 
 
-class AuthorsMenuItem(MenuItem):
-    def is_shown(self, request):
-        return can_see_author_analytics(request.user)
-
-
 @hooks.register("register_reports_menu_item")
 def register_search_gaps_menu_item():
     return AuthorsMenuItem(
@@ -90,6 +85,12 @@ def register_search_gaps_menu_item():
         icon_name="search",
         order=1310,
     )
+
+
+@hooks.register("construct_homepage_panels")
+def add_author_panel(request, panels):
+    if (panel := author_panel(request)) is not None:
+        panels.append(panel)
 
 
 @hooks.register("insert_global_admin_css")

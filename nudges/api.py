@@ -7,12 +7,7 @@ from ninja import Router
 from cms.errors import error_responses
 from learning.learners import learner_for
 from nudges.devices_api import router as devices_router
-from nudges.models import NudgePreferences
-from nudges.preferences import (
-    format_time,
-    get_preferences,
-    update_preferences,
-)
+from nudges.preferences import get_preferences, update_preferences
 from nudges.schemas import PreferencesOut, PreferencesPatch
 
 router = Router(tags=["nudges"])
@@ -24,8 +19,7 @@ router = Router(tags=["nudges"])
     summary="My nudge preferences",
 )
 def read_preferences(request: HttpRequest):
-    learner = learner_for(request)
-    return _preferences_out(get_preferences(learner), timezone_name=learner.timezone)
+    return get_preferences(learner_for(request))
 
 
 @router.patch(
@@ -40,24 +34,7 @@ def change_preferences(request: HttpRequest, payload: PreferencesPatch):
     then nothing changes. The answer is the whole preferences object.
     """
     learner = learner_for(request)
-    preferences = update_preferences(
-        learner, payload.model_dump(exclude_unset=True), now=timezone.now()
-    )
-    return _preferences_out(preferences, timezone_name=learner.timezone)
-
-
-def _preferences_out(preferences: NudgePreferences, *, timezone_name: str) -> dict:
-    return {
-        "timezone": timezone_name,
-        "quiet_hours": {
-            "start": format_time(preferences.quiet_start),
-            "end": format_time(preferences.quiet_end),
-        },
-        "windows": preferences.windows,
-        "daily_cap": preferences.daily_cap,
-        "weekends": preferences.weekends,
-        "nudges_enabled": preferences.nudges_enabled,
-    }
+    return update_preferences(learner, payload.model_dump(exclude_unset=True), now=timezone.now())
 
 
 router.add_router("", devices_router)

@@ -1,38 +1,15 @@
 """POST /devices and DELETE /devices/{id}: where the app tells us how to reach this phone."""
 
-import datetime
-from typing import Literal
-
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, Router, Schema, Status
+from ninja import Router, Status
 
 from cms.errors import Invalid, NotFound, error_responses
-from cms.fields import Id, Text
+from cms.fields import Id
 from nudges.devices import register_device, remove_device
+from nudges.schemas import DeviceIn, DeviceOut
 
 router = Router(tags=["nudges"])
-
-
-class DeviceIn(Schema):
-    model_config = {"extra": "forbid"}
-
-    token: Text(max_length=512) | None = Field(
-        None, description="FCM registration token (deprecated)."
-    )
-    fid: Text(max_length=255) | None = Field(
-        None, description="Firebase installation id (preferred)."
-    )
-    platform: Literal["ios", "android", "web"]
-    app_version: Text(max_length=32, required=False) = Field("", examples=["3.4.1"])
-    locale: Text(max_length=16, required=False) = Field("", examples=["en-GB"])
-
-
-class DeviceOut(Schema):
-    id: int
-    platform: str
-    active: bool
-    last_seen_at: datetime.datetime
 
 
 @router.post(

@@ -1,10 +1,15 @@
 """The nudges API's shapes. Input types are strict (a JSON string is not a number, nor a boolean);
-ranges, formats and the fit between windows and quiet hours are checked by nudges.preferences."""
+ranges, formats and the fit between windows and quiet hours are checked by nudges.preferences.
+Outputs read the domain objects (NudgePreferences, Device) directly."""
 
-from typing import Annotated
+import datetime
+from typing import Annotated, Literal
 
 from ninja import Field, Schema
 from pydantic import StrictBool, StrictInt, StrictStr
+
+from cms.fields import Text
+from nudges.preferences import format_time
 
 HHMM = r"^([01]\d|2[0-3]):([0-5]\d)$"
 
@@ -37,6 +42,7 @@ class NudgeWindow(Schema):
     )
 
 
+# Read from a NudgePreferences whose `learner` is set (get_preferences sets it): the time zone is theirs.
 class PreferencesOut(Schema):
     timezone: str
     quiet_hours: QuietHours
@@ -44,6 +50,17 @@ class PreferencesOut(Schema):
     daily_cap: int
     weekends: bool
     nudges_enabled: bool
+
+    @staticmethod
+    def resolve_timezone(preferences) -> str:
+        return preferences.learner.timezone
+
+    @staticmethod
+    def resolve_quiet_hours(preferences) -> dict:
+        return {
+            "start": format_time(preferences.quiet_start),
+            "end": format_time(preferences.quiet_end),
+        }
 
 
 def _optional(description: str | None = None, **kwargs):
@@ -71,3 +88,24 @@ class PreferencesPatch(Schema):
     daily_cap: StrictInt = _optional("Nudges a day at most, 0–10.", ge=0, le=10)
     weekends: StrictBool = _optional("Nudge on Saturdays and Sundays too.")
     nudges_enabled: StrictBool = _optional()
+
+
+class DeviceIn(Schema):
+    model_config = {"extra": "forbid"}
+
+    token: Text(max_length=512) | None = Field(
+        None, description="FCM registration token (deprecated)."
+    )
+    fid: Text(max_length=255) | None = Field(
+        None, description="Firebase installation id (preferred)."
+    )
+    platform: Literal["ios", "android", "web"]
+    app_version: Text(max_length=32, required=False) = Field("", examples=["3.4.1"])
+    locale: Text(max_length=16, required=False) = Field("", examples=["en-GB"])
+
+
+class DeviceOut(Schema):
+    id: int
+    platform: str
+    active: bool
+    last_seen_at: datetime.datetime

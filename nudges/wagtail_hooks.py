@@ -2,12 +2,11 @@
 
 from django.urls import path, reverse
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 from wagtail.permissions import register_permission_policy
 
-from cms.roles import can_see_author_analytics
-from nudges.admin_views import AuthorsReadOnlyPolicy, NudgeAnalyticsView, OutboxViewSet
+from cms.roles import AuthorsMenuItem
 from nudges.models import OutboxMessage
+from nudges.views import AuthorsReadOnlyPolicy, NudgeAnalyticsView, OutboxViewSet
 
 # Before the viewset registers: it would otherwise make a fallback policy from Django permissions.
 register_permission_policy(OutboxMessage, AuthorsReadOnlyPolicy(OutboxMessage))
@@ -30,11 +29,6 @@ def register_nudge_analytics_urls():
             name="nudges_analytics_results",
         ),
     ]
-
-
-class AuthorsMenuItem(MenuItem):
-    def is_shown(self, request):
-        return can_see_author_analytics(request.user)
 
 
 @hooks.register("register_reports_menu_item")

@@ -47,13 +47,26 @@ def test_the_report_exports_to_csv(author_client, gaps):
     assert lines[1].startswith("heat pump grant,7,")
 
 
-def test_someone_who_is_not_an_author_cannot_open_it(client, library, gaps):
+def test_someone_who_is_not_an_author_is_refused_as_wagtail_refuses(client, library, gaps):
     manager = UserFactory(username="manager")
     manager.user_permissions.add(Permission.objects.get(codename="access_admin"))
     client.force_login(manager)
-    response = client.get(URL)
-    assert response.status_code in {302, 403}
+    # The authors-only guard of every analytics report: the dashboard with Wagtail's message.
+    response = client.get(URL, follow=True)
+    assert response.redirect_chain == [("/cms/", 302)]
+    messages = [str(m).strip() for m in response.context["messages"]]
+    assert messages == ["Sorry, you do not have permission to access this area."]
     assert "heat pump grant" not in response.content.decode()
+    assert client.get(URL, headers={"x-requested-with": "XMLHttpRequest"}).status_code == 403
+    assert client.get(URL, {"export": "csv"}).status_code == 302
+
+
+def test_the_reports_menu_offers_it_to_authors_only(author_client, client, library):
+    assert URL in author_client.get("/cms/").content.decode()
+    manager = UserFactory(username="manager")
+    manager.user_permissions.add(Permission.objects.get(codename="access_admin"))
+    client.force_login(manager)
+    assert URL not in client.get("/cms/").content.decode()
 
 
 def test_the_authors_group_made_at_migrate_has_its_snippet_permissions(library):

@@ -7,10 +7,7 @@ Authors see aggregates and the texts pushes carried, never who received them.
 import json
 
 import django_filters
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
-from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.urls import path
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -22,7 +19,7 @@ from wagtail.admin.views.reports import ReportView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import BasePermissionPolicy
 
-from cms.roles import can_see_author_analytics
+from cms.roles import AuthorsOnlyMixin, author_analytics_users, can_see_author_analytics
 from cms.spreadsheets import SafeExportMixin
 from cms.templatetags.charts import Row
 from nudges.analytics import DEFAULT_PERIOD, PERIODS, Figures, NudgeAnalytics, nudge_analytics
@@ -72,7 +69,7 @@ def funnels(analytics: NudgeAnalytics) -> tuple[list[tuple[str, list[Row]]], int
     return groups, max((f.sent for f in analytics.by_kind), default=0) or 1
 
 
-class NudgeAnalyticsView(SafeExportMixin, ReportView):
+class NudgeAnalyticsView(AuthorsOnlyMixin, SafeExportMixin, ReportView):
     page_title = "Nudge analytics"
     header_icon = "mail"
     index_url_name = "nudges_analytics"
@@ -111,11 +108,6 @@ class NudgeAnalyticsView(SafeExportMixin, ReportView):
         "expired": "Expired unsent",
     }
     export_filename = "nudge-analytics"
-
-    def dispatch(self, request, *args, **kwargs):
-        if not can_see_author_analytics(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
 
     def get_filterset_kwargs(self):
         # The default period is a choice like the others, not an active filter to clear.
@@ -170,13 +162,8 @@ class AuthorsReadOnlyPolicy(BasePermissionPolicy):
         return "view" in actions and can_see_author_analytics(user)
 
     def users_with_any_permission(self, actions):
-        User = get_user_model()
-        if "view" not in actions:
-            return User.objects.none()
-        may_author = Q(groups__permissions__codename="add_jobtask") | Q(
-            user_permissions__codename="add_jobtask"
-        )
-        return User.objects.filter(Q(is_superuser=True) | may_author, is_active=True).distinct()
+        users = author_analytics_users()
+        return users if "view" in actions else users.none()
 
 
 def _notification(message: OutboxMessage, key: str) -> str:
