@@ -160,7 +160,7 @@ router = Router(tags=["auth"])
 )
 def sign_in(request: HttpRequest, payload: TokenIn):
     """Exchange a username and password for a bearer token for this device."""
-    request._signin_username = payload.username
+    request._signin_username = payload.username  # type: ignore[attr-defined]  # for the throttles' keys
     throttles = api_signin_throttles()
     waits = [w for throttle in throttles if (w := throttle.retry_after(request)) is not None]
     if waits:
@@ -186,5 +186,5 @@ def sign_in(request: HttpRequest, payload: TokenIn):
 @router.delete("/auth/token", response={204: None}, summary="Sign out")
 def sign_out(request: HttpRequest):
     """Revoke the token this request was made with."""
-    revoke_token(request.auth, now=timezone.now())
+    revoke_token(request.auth, now=timezone.now())  # type: ignore[attr-defined]  # set by ninja
     return Status(204, None)

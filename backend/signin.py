@@ -5,6 +5,7 @@ throttles and django-axes), the API's failure throttles, and django-axes' glue f
 import hashlib
 import ipaddress
 import math
+import time
 
 from axes.backends import AxesStandaloneBackend
 from django.conf import settings
@@ -48,6 +49,12 @@ class FailedSignInThrottle(SimpleRateThrottle):
     Only failures are recorded; once the history is full every attempt for that key is refused,
     the right password included, until the window moves on.
     """
+
+    # A rate is always given, so ninja's "no rate, no limit" Nones never happen here.
+    num_requests: int
+    duration: int
+    # time.time is a builtin and never bound as a method; staticmethod tells mypy so.
+    timer = staticmethod(time.time)
 
     def __init__(self, rate: str, *, per: str):
         super().__init__(rate)

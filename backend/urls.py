@@ -23,7 +23,7 @@ urlpatterns = [
 
 
 def serve_media(request, path):
-    return serve(request, path, document_root=settings.MEDIA_ROOT)
+    return serve(request, path, document_root=str(settings.MEDIA_ROOT))
 
 
 if settings.SERVE_MEDIA:

@@ -1,7 +1,12 @@
 """Spreadsheet exports that a spreadsheet cannot run: every CSV/XLSX export of the admin goes
 through SafeExportMixin, which neutralises text a spreadsheet would read as a formula."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from wagtail.admin.views.mixins import SpreadsheetExportMixin as _ExportBase
+else:
+    _ExportBase = object
 
 # OWASP's CSV injection list: Excel, LibreOffice and Google Sheets start a formula (or a DDE call)
 # at any of these; tab and carriage return can hide one behind what looks like an empty cell.
@@ -18,7 +23,7 @@ def neutralise(value: Any) -> Any:
     return value
 
 
-class SafeExportMixin:
+class SafeExportMixin(_ExportBase):
     """Put before Wagtail's ReportView or IndexView (SpreadsheetExportMixin) in the bases.
 
     Wagtail escapes nothing in CSV, and in XLSX only stores a leading "=" as text: "+1+1" or

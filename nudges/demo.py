@@ -14,6 +14,7 @@ import random
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypedDict, cast
 
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
@@ -29,7 +30,15 @@ from nudges.preferences import update_preferences
 from nudges.windows import to_utc
 
 HISTORY_DAYS = 27
-DEMO_WINDOWS = [
+
+
+class _DemoWindow(TypedDict):
+    days: list[int]
+    start: str
+    end: str
+
+
+DEMO_WINDOWS: list[_DemoWindow] = [
     {"days": [0, 1, 2, 3, 4], "start": "08:00", "end": "08:40"},
     {"days": [0, 1, 2, 3, 4], "start": "12:30", "end": "13:00"},
     {"days": [0, 1, 2, 3, 4], "start": "17:30", "end": "18:10"},
@@ -94,8 +103,9 @@ def load_demo_nudges(*, now: datetime.datetime) -> str:
         learner.user.username: learner
         for learner in Learner.objects.filter(user__username__in=PEOPLE).select_related("user")
     }
+    # Looked up by fid, so none of these has a null one.
     devices: dict[str, Device] = {
-        d.fid: d for d in Device.objects.filter(fid__in=_all_fids(learners))
+        cast(str, d.fid): d for d in Device.objects.filter(fid__in=_all_fids(learners))
     }
     fresh: set[str] = set()  # devices registered by this load: only their history is written
     for username, learner in learners.items():
@@ -359,6 +369,7 @@ def _outbox(delivery: Delivery) -> OutboxMessage:
         deep_link=nudge.deep_link,
         expires_at=nudge.expires_at,
     )
+    assert nudge.sent_at is not None  # only sent deliveries are in the outbox
     return OutboxMessage(
         nudge=nudge, device=device, address=push.address, payload=payload(push, now=nudge.sent_at)
     )

@@ -11,6 +11,7 @@ import random
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
@@ -18,6 +19,18 @@ from django.db.models import Aggregate, F, JSONField, OuterRef, Subquery
 
 from nudges.backends import Outcome, Push, PushBackend, Status, get_backend
 from nudges.models import Delivery, Device, Nudge
+
+if TYPE_CHECKING:
+    from typing import TypeAlias, TypedDict
+
+    from django_stubs_ext import WithAnnotations
+
+    class _ClaimAnnotations(TypedDict):
+        user_id: int
+        nudges_enabled: bool | None  # None: the learner has no preferences row
+
+    # A nudge as _claim returns it: its learner's user and nudge switch read in the same query.
+    ClaimedNudge: TypeAlias = WithAnnotations[Nudge, _ClaimAnnotations]
 
 logger = logging.getLogger(__name__)
 
@@ -105,13 +118,13 @@ def send(
     return result
 
 
-def _claim(ids: list[int], *, now: datetime.datetime, result: SendResult) -> list[Nudge]:
+def _claim(ids: list[int], *, now: datetime.datetime, result: SendResult) -> "list[ClaimedNudge]":
     """planned → sending, committed before any push leaves. Rows locked by another claimer are
     skipped, and rows already `sending` no longer match: each nudge has exactly one owner."""
     if not ids:
         return []
     with transaction.atomic():
-        mine = list(
+        mine: list[ClaimedNudge] = list(
             Nudge.objects.filter(
                 pk__in=ids,
                 state=Nudge.State.PLANNED,
@@ -195,7 +208,7 @@ def _send_chunk(
         _save_states([nudge for nudge, _ in chunk], now=now)
 
 
-def _save_states(nudges: list[Nudge], *, now: datetime.datetime) -> None:
+def _save_states(nudges: Sequence[Nudge], *, now: datetime.datetime) -> None:
     """Write the nudges' new states set-based: one UPDATE per (state, reason), not per row.
 
     bulk_update() would build a CASE per row and field, which costs more than the pushes
@@ -209,7 +222,7 @@ def _save_states(nudges: list[Nudge], *, now: datetime.datetime) -> None:
         else:
             groups[(nudge.state, nudge.last_error)].append(nudge.pk)
     for (state, reason), ids in groups.items():
-        changes = {"state": state, "last_error": reason}
+        changes: dict[str, object] = {"state": state, "last_error": reason}
         if state == Nudge.State.SENT:
             changes["sent_at"] = now
             # The message ids were just written to the deliveries: let the database copy them.
@@ -291,7 +304,7 @@ def _decide(
     result.retrying += 1
 
 
-def _finish(nudge: Nudge, state: str, reason: str, result: SendResult) -> None:
+def _finish(nudge: Nudge, state: Nudge.State, reason: str, result: SendResult) -> None:
     nudge.state = state
     nudge.last_error = reason[:255]
     field = {

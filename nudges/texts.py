@@ -8,6 +8,7 @@ import contextlib
 import functools
 import math
 from dataclasses import dataclass
+from typing import cast
 
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -15,8 +16,9 @@ from django.utils.translation import ngettext
 
 from nudges.models import Nudge
 
-TITLE_MAX = Nudge._meta.get_field("title").max_length
-BODY_MAX = Nudge._meta.get_field("body").max_length
+# Both are CharFields, so their max_length is set.
+TITLE_MAX = cast(int, Nudge._meta.get_field("title").max_length)
+BODY_MAX = cast(int, Nudge._meta.get_field("body").max_length)
 # About half a minute per practice question.
 SECONDS_PER_QUESTION = 30
 
