@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
+from django.views import View
 from wagtail.admin.menu import MenuItem
 from wagtail.models import (
     Collection,
@@ -132,7 +133,7 @@ def author_analytics_users() -> QuerySet:
     )
 
 
-class AuthorsOnlyMixin:
+class AuthorsOnlyMixin(View):
     """For an admin view of the authors' analytics; put it first among the bases.
 
     Anyone else is refused the way Wagtail refuses in its admin (and in the push outbox, whose
