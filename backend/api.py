@@ -21,7 +21,11 @@ from backend.auth import router as auth_router
 from cms.api import router as cms_router
 from cms.errors import ERROR_DESCRIPTIONS, ApiError, ErrorOut, FieldError
 from cms.parsing import SafeParser
-from learning.api import router as learning_router
+from learning.journeys.api import router as journeys_router
+from learning.ledger.api import router as ledger_router
+from learning.people.api import router as people_router
+from learning.practice.api import router as practice_router
+from learning.team.api import router as team_router
 from nudges.api import router as nudges_router
 
 logger = logging.getLogger(__name__)
@@ -176,5 +180,9 @@ def on_unexpected_error(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 api.add_router("/", auth_router)
 api.add_router("/", cms_router)
-api.add_router("/", learning_router)
+api.add_router("/", people_router)
+api.add_router("/", journeys_router)
+api.add_router("/", team_router)
+api.add_router("/", ledger_router)
+api.add_router("/", practice_router)
 api.add_router("/", nudges_router)

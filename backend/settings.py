@@ -285,6 +285,9 @@ MICROMOMENTS_API_PAGE_SIZE = env_int("MICROMOMENTS_API_PAGE_SIZE", 20)
 MICROMOMENTS_ONBOARDING_WINDOW_DAYS = env_int("MICROMOMENTS_ONBOARDING_WINDOW_DAYS", 90)
 # A learner with available steps and no activity for this many days is "drifting".
 MICROMOMENTS_DRIFTING_AFTER_DAYS = env_int("MICROMOMENTS_DRIFTING_AFTER_DAYS", 5)
+# The authors' moments of pain: overrides of learning.analytics.modules.PainThresholds' defaults
+# (a dict of its field names, e.g. {"low_rating": 2.5}); empty keeps them all.
+MICROMOMENTS_PAIN_THRESHOLDS: dict = {}
 READYZ_TIMEOUT = timedelta(seconds=env_int("READYZ_TIMEOUT_SECONDS", 2))
 
 NINJA_PAGINATION_PER_PAGE = MICROMOMENTS_API_PAGE_SIZE

@@ -18,7 +18,7 @@ ROLES = ["Support agent", "Sales rep", "Engineer", "Team lead"]
 
 
 def write_export(path: Path, *, team_suffix: str = "") -> None:
-    from learning.people import COLUMNS  # after django.setup()
+    from learning.people.hr_import import COLUMNS  # after django.setup()
 
     with path.open("w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)

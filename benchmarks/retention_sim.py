@@ -117,7 +117,7 @@ class Outcome:
 
 
 def run_fsrs(people: list[list[Pair]], *, curve: str, retention: float, seed: int) -> Outcome:
-    from learning import scheduling
+    from learning.practice import scheduling
 
     rng = random.Random(seed)
     random.seed(seed)  # fsrs fuzzes intervals with the module-level random

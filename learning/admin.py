@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.utils import timezone
 
-from learning import journeys
+from learning.journeys import enrolment
 from learning.models import Activity, Enrollment, Learner
 
 
@@ -18,7 +18,7 @@ class LearnerAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         # A new person, or a changed role, team or start date, may match other events now.
-        journeys.enrol_in_matching_events([obj.pk], today=timezone.localdate())
+        enrolment.enrol_in_matching_events([obj.pk], today=timezone.localdate())
 
 
 @admin.register(Enrollment)

@@ -8,7 +8,7 @@ class LearningConfig(AppConfig):
 
     def ready(self):
         from cms.apps import after_last_migrate
-        from learning.roles import ensure_managers_group
+        from learning.people.roles import ensure_managers_group
 
         after_last_migrate(ensure_managers_group, dispatch_uid="learning.ensure_managers_group")
 
@@ -18,17 +18,17 @@ class LearningConfig(AppConfig):
 
         published.connect(on_published, dispatch_uid="learning.enrol_on_publish")
 
-        from learning.events import register_handler
-        from learning.practice import on_modules_completed, on_steps_done
+        from learning.ledger.events import register_handler
+        from learning.practice.cards import on_modules_completed, on_steps_done
 
         register_handler("module_completed", on_modules_completed)
         register_handler("step_done", on_steps_done)
 
         from cms.demo import register_loader
-        from learning.demo import load_demo_learners
+        from learning.demo.learners import load_demo_learners
 
         register_loader(load_demo_learners)
 
-        from learning.demo_feedback import load_demo_feedback
+        from learning.demo.feedback import load_demo_feedback
 
         register_loader(load_demo_feedback)

@@ -1,12 +1,13 @@
 """Learners, their enrolments in change events, and the 70:20:10 activity ledger."""
 
+import datetime
 import uuid
 import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils.timezone import now as utc_now
 
 
@@ -15,6 +16,11 @@ def validate_timezone(name: str) -> None:
         raise ValidationError(
             f"“{name}” is not an IANA time zone (e.g. Europe/Berlin).", code="timezone"
         )
+
+
+def display_name(user) -> str:
+    """A person as the screens name them: their full name, else their username."""
+    return user.get_full_name() or user.get_username()
 
 
 class LearnerQuerySet(models.QuerySet):
@@ -54,7 +60,11 @@ class Learner(models.Model):
         ordering = ["user__last_name", "user__first_name", "pk"]
 
     def __str__(self) -> str:
-        return self.user.get_full_name() or self.user.get_username()
+        return display_name(self.user)
+
+    def local_date(self, now: datetime.datetime) -> datetime.date:
+        """The date in the learner's own time zone at `now`: their "today"."""
+        return now.astimezone(self.tz).date()
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:
@@ -120,6 +130,15 @@ class ActivityQuerySet(models.QuerySet):
     def counted(self) -> "ActivityQuerySet":
         """Rows that count toward the 70:20:10 mix: categorised and not awaiting confirmation."""
         return self.filter(category__isnull=False).exclude(confirmation=Confirmation.PENDING)
+
+    def last_active(self) -> dict[int, datetime.datetime]:
+        """Learner id → the time of their latest row among these (one grouped query)."""
+        return dict(
+            self.values("learner_id")
+            .annotate(last=Max("occurred_at"))
+            .order_by()
+            .values_list("learner_id", "last")
+        )
 
 
 class Activity(models.Model):

@@ -16,6 +16,6 @@ def on_published(sender, instance, **kwargs) -> None:
         event_id = instance.pk
         transaction.on_commit(lambda: enrol_event_audience.delay(event_id))
     elif isinstance(instance, MicroModule):
-        from learning.practice import on_module_published
+        from learning.practice.cards import on_module_published
 
         on_module_published(instance)

@@ -3,9 +3,9 @@
 from celery import shared_task
 from django.utils import timezone
 
-from learning import journeys
+from learning.journeys import enrolment
 
 
 @shared_task(acks_late=True, ignore_result=True)
 def enrol_event_audience(event_id: int) -> None:
-    journeys.enrol_audience(event_id, today=timezone.localdate())
+    enrolment.enrol_audience(event_id, today=timezone.localdate())

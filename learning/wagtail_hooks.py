@@ -1,3 +1,4 @@
-"""Admin surfaces for learners' data; each module registers its own Wagtail hooks on import."""
+"""Admin surfaces for learners' data; each capability's hooks module registers its own on import."""
 
-from learning import author_home, module_analytics_admin, team_admin  # noqa: F401
+from learning.analytics import wagtail_hooks as analytics_hooks  # noqa: F401
+from learning.team import wagtail_hooks as team_hooks  # noqa: F401

@@ -7,10 +7,15 @@ class NudgesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from learning.events import register_handler
+        from learning.ledger.events import register_handler
         from nudges.opens import on_nudges_opened
 
         register_handler("nudge_opened", on_nudges_opened)
+
+        from learning.changes import register_handler as on_learner_changed
+        from nudges.plan_data import wake_planner
+
+        on_learner_changed(wake_planner)
 
         # After learning's loaders (nudges comes later in INSTALLED_APPS): it needs their learners.
         from cms.demo import register_loader

@@ -6,23 +6,21 @@
 import datetime
 import json
 from collections import Counter, defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import BooleanField, Case, Count, ExpressionWrapper, F, Max, Min, Q, When
+from django.db.models import BooleanField, Case, Count, ExpressionWrapper, F, Min, Q, When
+from django.db.models.functions import Now
 
 from cms.models import MicroModule
-from learning.journeys import (
-    AVAILABLE,
-    OVERDUE,
+from learning.journeys.states import (
     JourneyState,
-    StepState,
     enrollments_with_steps,
+    is_drifting,
     journey_states,
+    open_steps,
 )
 from learning.models import Activity, Card, Enrollment, Learner
-from learning.team import is_drifting
 from nudges import dedupe
 from nudges.lookups import AnyOf, array_literal
 from nudges.models import Nudge, NudgePreferences
@@ -129,11 +127,11 @@ def gather(learners: list[Learner], *, now: datetime.datetime) -> Facts:
     managers = [x for x in learners if x.user_id in facts.managers]
 
     # The keys this chunk could write, minus those already in the table (in one query).
-    digest_keys = {m.user_id: dedupe.digest(m.id, _local_today(m, now)) for m in managers}
+    digest_keys = {m.user_id: dedupe.digest(m.id, m.local_date(now)) for m in managers}
     candidates = set(digest_keys.values())
     step_ids = set()
     for learner in learners:
-        facts.reengage_keys[learner.id] = dedupe.reengage(learner.id, _local_today(learner, now))
+        facts.reengage_keys[learner.id] = dedupe.reengage(learner.id, learner.local_date(now))
         candidates.add(facts.reengage_keys[learner.id])
         for state in open_steps(journeys.get(learner.id, [])):
             candidates |= {
@@ -168,13 +166,7 @@ def _journeys(enrollments, *, now: datetime.datetime) -> dict[int, list[JourneyS
 
 
 def _last_active(ids: list[int]) -> dict[int, datetime.datetime]:
-    return dict(
-        Activity.objects.filter(AnyOf(F("learner_id"), ids))
-        .values("learner_id")
-        .annotate(last=Max("occurred_at"))
-        .order_by()
-        .values_list("learner_id", "last")
-    )
+    return Activity.objects.filter(AnyOf(F("learner_id"), ids)).last_active()
 
 
 def _cards(ids: list[int], *, now: datetime.datetime) -> dict[int, Cards]:
@@ -253,20 +245,6 @@ def _teams(reports: list[Learner], *, now: datetime.datetime) -> dict[int, Team]
         team[1] += is_drifting(report, theirs, last_active=last_active.get(report.id), now=now)
         team[2] += sum(j.overdue for j in theirs)
     return {manager: Team(*values) for manager, values in counts.items()}
-
-
-def _local_today(learner: Learner, now: datetime.datetime) -> datetime.date:
-    return now.astimezone(learner.tz).date()
-
-
-def open_steps(journeys: Iterable[JourneyState]) -> list[StepState]:
-    """Steps that are the learner's to do now (not waiting for someone's confirmation)."""
-    return [
-        s
-        for j in journeys
-        for s in j.steps
-        if s.state in (AVAILABLE, OVERDUE) and not s.awaiting_confirmation
-    ]
 
 
 def write(drafts: list[Draft]) -> list[tuple[int, str]]:
@@ -353,3 +331,12 @@ def set_next_checks(next_checks: dict[int, datetime.datetime | None]) -> None:
             "FROM unnest(%s::bigint[], %s::timestamptz[]) AS v(id, at) WHERE l.id = v.id",
             [ids, moments],
         )
+
+
+def wake_planner(learner_ids: list[int], *, at: datetime.datetime | None = None) -> None:
+    """Have the planner look at these learners at `at` (None: now, by the database's clock), unless
+    it already will sooner. Registered with learning.changes, and called when preferences change."""
+    at_or_now = Now() if at is None else at
+    Learner.objects.filter(pk__in=learner_ids).filter(
+        Q(next_nudge_check_at__isnull=True) | Q(next_nudge_check_at__gt=at_or_now)
+    ).update(next_nudge_check_at=at_or_now)

@@ -22,7 +22,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import translation
 
-from learning.journeys import LOCKED
+from learning.journeys.states import LOCKED
 from learning.models import Learner
 from nudges import bandit, plan_data
 from nudges.models import NudgePreferences

@@ -16,6 +16,7 @@ from django.db import transaction
 from cms.errors import FieldError, Invalid
 from learning.models import Learner, validate_timezone
 from nudges.models import NudgePreferences
+from nudges.plan_data import wake_planner
 
 FIELDS = ("timezone", "quiet_hours", "windows", "daily_cap", "weekends", "nudges_enabled")
 MAX_DAILY_CAP = 10
@@ -75,13 +76,15 @@ def update_preferences(
         if name in values:
             setattr(preferences, name, values[name])
             fields.append(name)
-    learner_fields = {"next_nudge_check_at": now}
+    learner_fields = {}
     if "timezone" in values:
         learner_fields["timezone"] = values["timezone"]
     with transaction.atomic():
         if fields:
             preferences.save(update_fields=[*fields, "updated_at"])
-        Learner.objects.filter(pk=learner.pk).update(**learner_fields)
+        if learner_fields:
+            Learner.objects.filter(pk=learner.pk).update(**learner_fields)
+        wake_planner([learner.pk], at=now)
     for name, value in learner_fields.items():
         setattr(learner, name, value)
     return preferences

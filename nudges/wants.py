@@ -9,12 +9,11 @@ from dataclasses import dataclass
 from typing import ClassVar, Protocol
 
 from cms.models import JourneyStep
-from learning.journeys import AVAILABLE, JourneyState, StepState
+from learning.journeys.states import AVAILABLE, JourneyState, StepState, is_drifting, open_steps
 from learning.models import Learner
-from learning.team import is_drifting
 from nudges import dedupe, texts
 from nudges.models import Nudge
-from nudges.plan_data import Facts, open_steps
+from nudges.plan_data import Facts
 from nudges.windows import Slot
 
 # Steps unlocked longer ago than this get no "unlocked" nudge (re-engaging covers them).

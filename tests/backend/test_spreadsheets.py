@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from wagtail.admin.views.mixins import SpreadsheetExportMixin
 
 from cms.spreadsheets import SafeExportMixin, neutralise
-from learning.roles import MANAGERS
+from learning.people.roles import MANAGERS
 from nudges.models import Nudge
 from tests.factories import LearnerFactory, UserFactory, publish_module, token_client
 from tests.nudges.sending_factories import NudgeFactory

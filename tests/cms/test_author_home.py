@@ -12,7 +12,7 @@ from django.utils import timezone
 from wagtail.contrib.search_promotions.models import Query
 
 from cms.models import SearchMiss
-from learning import events
+from learning.ledger import events
 from learning.models import Learner
 from tests.factories import LearnerFactory, UserFactory, publish_module
 

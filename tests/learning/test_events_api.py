@@ -10,7 +10,7 @@ from django.db import connection
 from django.utils import timezone
 
 from cms.models import ChangeEvent, EventAudience, JourneyStep
-from learning import events
+from learning.ledger import events
 from learning.models import Activity, Confirmation, Enrollment
 from tests.factories import JobTaskFactory, LearnerFactory, publish_module, token_client
 

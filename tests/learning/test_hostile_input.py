@@ -12,9 +12,9 @@ from django.utils import timezone
 from wagtail.users.models import UserProfile
 
 from cms.models import ChangeEvent, JourneyStep
-from learning import practice
 from learning.models import Activity, Card, Confirmation, Enrollment, Learner, Verb
-from learning.roles import MANAGERS
+from learning.people.roles import MANAGERS
+from learning.practice import cards as practice
 from tests.factories import LearnerFactory, UserFactory, publish_module, question, token_client
 
 pytestmark = pytest.mark.django_db

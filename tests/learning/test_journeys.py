@@ -7,7 +7,7 @@ import pytest
 
 from backend.celery import app as celery_app
 from cms.models import ChangeEvent, EventAudience, JourneyStep
-from learning import journeys
+from learning.journeys import enrolment, states
 from learning.models import Activity, Confirmation, Enrollment, Learner, Verb
 from tests.factories import LearnerFactory, publish_module, token_client
 
@@ -53,14 +53,14 @@ def test_publishing_an_event_enrols_its_audience_once(
     # Publishing again (and running the task again) enrols nobody twice.
     with django_capture_on_commit_callbacks(execute=True):
         event.save_revision().publish()
-    assert journeys.enrol_audience(event.pk, today=TODAY) == 0
+    assert enrolment.enrol_audience(event.pk, today=TODAY) == 0
     assert Enrollment.objects.count() == 1
 
 
 def test_a_draft_event_enrols_nobody():
     LearnerFactory(role="Support agent")
     event = make_event()
-    assert journeys.enrol_audience(event.pk, today=TODAY) == 0
+    assert enrolment.enrol_audience(event.pk, today=TODAY) == 0
     assert not Enrollment.objects.exists()
 
 
@@ -72,7 +72,7 @@ def test_audience_rules_match_role_or_team_case_insensitively():
     event.audience_rules = [EventAudience(role="Support Agent"), EventAudience(team="billing")]
     event.save()
     event.save_revision().publish()
-    journeys.enrol_audience(event.pk, today=TODAY)
+    enrolment.enrol_audience(event.pk, today=TODAY)
     assert set(Enrollment.objects.values_list("learner_id", flat=True)) == {by_role.pk, by_team.pk}
 
 
@@ -82,7 +82,7 @@ def test_onboarding_anchors_on_each_start_date_and_skips_long_serving_staff(sett
     LearnerFactory(start_date=TODAY - datetime.timedelta(days=400))
     event = make_event(kind="onboarding")
     event.save_revision().publish()
-    journeys.enrol_audience(event.pk, today=TODAY)
+    enrolment.enrol_audience(event.pk, today=TODAY)
     assert list(Enrollment.objects.values_list("learner_id", "anchor_date")) == [
         (new.pk, new.start_date)
     ]
@@ -92,13 +92,13 @@ def test_a_learner_created_later_is_enrolled_in_matching_live_events():
     event = make_event(everyone=True, roles=())
     event.save_revision().publish()
     later = LearnerFactory()
-    journeys.enrol_in_matching_events([later.pk], today=TODAY)
+    enrolment.enrol_in_matching_events([later.pk], today=TODAY)
     assert Enrollment.objects.get().learner == later
 
 
 def states_on(learner, now):
-    enrollments = list(journeys.enrollments_with_steps(Enrollment.objects.filter(learner=learner)))
-    return [s.state for s in journeys.journey_states(enrollments, now=now)[0].steps]
+    enrollments = list(states.enrollments_with_steps(Enrollment.objects.filter(learner=learner)))
+    return [s.state for s in states.journey_states(enrollments, now=now)[0].steps]
 
 
 @pytest.fixture
@@ -181,8 +181,8 @@ def test_a_step_waiting_for_its_managers_confirmation_is_not_done(journey):
         occurred_at=datetime.datetime(2026, 11, 24, 9, tzinfo=datetime.UTC),
     )
     now = datetime.datetime(2026, 11, 24, 12, tzinfo=datetime.UTC)
-    enrollments = list(journeys.enrollments_with_steps(Enrollment.objects.filter(learner=learner)))
-    second = journeys.journey_states(enrollments, now=now)[0].steps[1]
+    enrollments = list(states.enrollments_with_steps(Enrollment.objects.filter(learner=learner)))
+    second = states.journey_states(enrollments, now=now)[0].steps[1]
     assert (second.state, second.awaiting_confirmation) == ("available", True)
     Activity.objects.filter(pk=activity.pk).update(confirmation=Confirmation.CONFIRMED)
     assert states_on(learner, now)[1] == "done"
@@ -218,9 +218,9 @@ def test_changed_start_dates_reanchor_onboarding_in_one_update(django_assert_max
     learners = [LearnerFactory(start_date=TODAY) for _ in range(5)]
     event = make_event(kind="onboarding")
     event.save_revision().publish()
-    journeys.enrol_audience(event.pk, today=TODAY)
+    enrolment.enrol_audience(event.pk, today=TODAY)
     moved = TODAY + datetime.timedelta(days=7)
     Learner.objects.filter(pk__in=[learner.pk for learner in learners]).update(start_date=moved)
     with django_assert_max_num_queries(8):  # the same for 5 learners or 5,000
-        journeys.enrol_in_matching_events([learner.pk for learner in learners], today=TODAY)
+        enrolment.enrol_in_matching_events([learner.pk for learner in learners], today=TODAY)
     assert set(Enrollment.objects.values_list("anchor_date", flat=True)) == {moved}

@@ -24,8 +24,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cms.models import ChangeEvent, EventAudience, JourneyStep, MicroModule
-from learning import events, module_analytics, practice
+from learning.analytics import modules as module_analytics
+from learning.ledger import events
 from learning.models import Activity, Card, Enrollment, Learner, Review
+from learning.practice import cards as practice
 from tests.factories import LearnerFactory, UserFactory, publish_module, question, text
 
 pytestmark = pytest.mark.django_db

@@ -6,8 +6,8 @@ import uuid
 import pytest
 from django.utils import timezone
 
-from learning import practice
 from learning.models import Card, CardState, Review
+from learning.practice import cards as practice
 from tests.factories import LearnerFactory, publish_module, question, text, token_client
 
 pytestmark = pytest.mark.django_db

@@ -10,8 +10,9 @@ import pytest
 from django.utils import timezone
 
 from cms.models import ChangeEvent, EventAudience, JourneyStep
-from learning import practice, retention
 from learning.models import Activity, Card, CardState, Enrollment, Learner, Review, Verb
+from learning.practice import cards as practice
+from learning.practice import retention
 from tests.factories import LearnerFactory, publish_module, question, text
 
 pytestmark = pytest.mark.django_db

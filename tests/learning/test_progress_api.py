@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 
 from cms.models import ChangeEvent, EventAudience, JourneyStep
+from learning.journeys.progress import progress_for, streak_for
 from learning.models import Activity, Confirmation, Enrollment, Verb
-from learning.progress import progress_for, streak_for
 from tests.factories import LearnerFactory, UserFactory, publish_module, token_client
 
 pytestmark = pytest.mark.django_db

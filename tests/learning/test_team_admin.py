@@ -16,7 +16,7 @@ from wagtail.models import GroupCollectionPermission, GroupPagePermission
 
 from cms.models import ChangeEvent, JourneyStep
 from learning.models import Activity, Card, Confirmation, Enrollment, Verb
-from learning.roles import MANAGERS
+from learning.people.roles import MANAGERS
 from tests.factories import LearnerFactory, UserFactory, add_reports, publish_module
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 
 from cms.models import ChangeEvent, EventAudience, JourneyStep
+from learning.journeys.today import today_feed
 from learning.models import Activity, Confirmation, Enrollment, Verb
-from learning.today import today_feed
 from tests.factories import (
     JobTaskFactory,
     LearnerFactory,

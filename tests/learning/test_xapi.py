@@ -6,7 +6,7 @@ import uuid
 import pytest
 
 from cms.models import ChangeEvent, EventAudience, JourneyStep
-from learning.events import record_events
+from learning.ledger.events import record_events
 from learning.models import Activity, Enrollment
 from tests.factories import JobTaskFactory, publish_module
 

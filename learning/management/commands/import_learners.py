@@ -1,4 +1,4 @@
-"""`manage.py import_learners FILE.csv`: read the HR export and hand its rows to learning.people."""
+"""`manage.py import_learners FILE.csv`: read the HR export and hand its rows to learning.people.hr_import."""
 
 import csv
 from pathlib import Path
@@ -7,13 +7,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from tqdm import tqdm
 
-from learning import people
+from learning.people import hr_import
 
 
 class Command(BaseCommand):
     help = (
         "Create or update learners from an HR export (CSV with the columns "
-        + ", ".join(people.COLUMNS)
+        + ", ".join(hr_import.COLUMNS)
         + "), matched by email. A row that would change a staff or superuser account, or make "
         "managers a loop, is invalid. Nothing is written if a row is invalid, unless --skip-invalid."
     )
@@ -37,7 +37,7 @@ class Command(BaseCommand):
                 bar.total = total
                 bar.update(done - bar.n)
 
-            result = people.import_people(
+            result = hr_import.import_people(
                 rows, today=timezone.localdate(), skip_invalid=skip_invalid, progress=progress
             )
         for error in result.errors:
@@ -55,7 +55,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(summary))
 
 
-def read_rows(path: Path) -> list[people.PersonRow]:
+def read_rows(path: Path) -> list[hr_import.PersonRow]:
     """The file's records as rows, each with the line it starts on (the header is line 1)."""
     try:
         with path.open(newline="", encoding="utf-8-sig") as f:
@@ -63,12 +63,12 @@ def read_rows(path: Path) -> list[people.PersonRow]:
             header = [name.strip().lower() for name in next(reader, [])]
             if not any(header):
                 raise CommandError(f"{path} is empty: expected a header line on line 1.")
-            if missing := people.missing_columns(header):
+            if missing := hr_import.missing_columns(header):
                 raise CommandError(f"{path}: missing column(s): {', '.join(missing)}")
             twice = sorted({name for name in header if name and header.count(name) > 1})
             if twice:
                 raise CommandError(f"{path}: column(s) appear twice: {', '.join(twice)}")
-            position = {name: header.index(name) for name in people.COLUMNS}
+            position = {name: header.index(name) for name in hr_import.COLUMNS}
             rows = []
             line = reader.line_num + 1
             for record in reader:
@@ -81,7 +81,7 @@ def read_rows(path: Path) -> list[people.PersonRow]:
                     problem = f"expected {len(header)} fields, found {len(record)}"
                     record = record + [""] * (len(header) - len(record))
                 values = {name: record[i] for name, i in position.items()}
-                rows.append(people.PersonRow(line=start, parse_error=problem, **values))
+                rows.append(hr_import.PersonRow(line=start, parse_error=problem, **values))
             return rows
     except FileNotFoundError:
         raise CommandError(f"{path}: no such file.") from None

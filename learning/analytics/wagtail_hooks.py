@@ -1,0 +1,67 @@
+"""The authors' module analytics in the admin: its URLs and Reports menu item, and the moments of
+pain on the authors' home panel (cms draws the panel and knows no learners, so learning adds this
+section to it through cms's `register_author_home_section` hook). Views in analytics/views.py."""
+
+from django.urls import path, reverse
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.components import Component
+
+from cms.author_home import ROWS, SECTION_HOOK
+from learning.analytics import modules as module_analytics
+from learning.analytics.views import ModuleAnalyticsView, ModuleDetailView, can_see_module_analytics
+
+
+class MomentsOfPainSection(Component):
+    name = "moments_of_pain"
+    template_name = "learning/author_home/pain.html"
+    order = 10  # first: it is about modules already in learners' hands
+
+    def get_context_data(self, parent_context):
+        # The module-analytics report's own figures and thresholds: the panel and the report agree.
+        pain = module_analytics.overview(
+            thresholds=module_analytics.PainThresholds.from_settings()
+        ).pain
+        return {
+            "pain": pain[:ROWS],
+            "more": max(0, len(pain) - ROWS),
+            "report_url": reverse("learning_module_analytics"),
+        }
+
+
+@hooks.register(SECTION_HOOK)
+def moments_of_pain_section(request):
+    return MomentsOfPainSection()
+
+
+@hooks.register("register_admin_urls")
+def register_module_analytics_urls():
+    return [
+        path("analytics/modules/", ModuleAnalyticsView.as_view(), name="learning_module_analytics"),
+        path(
+            "analytics/modules/results/",
+            ModuleAnalyticsView.as_view(results_only=True),
+            name="learning_module_analytics_results",
+        ),
+        path(
+            "analytics/modules/<int:page_id>/",
+            ModuleDetailView.as_view(),
+            name="learning_module_analytics_module",
+        ),
+    ]
+
+
+class AuthorsMenuItem(MenuItem):
+    def is_shown(self, request):
+        return can_see_module_analytics(request.user)
+
+
+@hooks.register("register_reports_menu_item")
+def register_module_analytics_menu_item():
+    return AuthorsMenuItem(
+        "Module analytics",
+        reverse("learning_module_analytics"),
+        name="module-analytics",
+        icon_name="doc-full",
+        order=1300,
+    )

@@ -1,0 +1,27 @@
+"""Learners changed (new steps, a card falling due): the apps above learning may want to know.
+
+learning knows no nudges; nudges registers its planner's wake-up here at start-up, as it registers
+its handlers for ledger rows with `learning.ledger.events.register_handler`.
+"""
+
+import datetime
+from collections.abc import Callable, Iterable
+
+# handler(learner_ids, at=...): `at` is when the change starts to matter, None for now.
+Handler = Callable[..., None]
+_HANDLERS: list[Handler] = []
+
+
+def register_handler(handler: Handler) -> None:
+    """Call `handler(learner_ids, at=...)` on every change; meant for AppConfig.ready()."""
+    if handler not in _HANDLERS:
+        _HANDLERS.append(handler)
+
+
+def learner_changed(learner_ids: Iterable[int], *, at: datetime.datetime | None = None) -> None:
+    """These learners changed in a way that matters from `at` on (None: now, by the database's
+    clock). Runs in the caller's transaction."""
+    ids = list(dict.fromkeys(learner_ids))
+    if ids:
+        for handler in _HANDLERS:
+            handler(ids, at=at)

@@ -1,0 +1,338 @@
+"""Demo learners for `seed_demo`: a support team lead (demo-manager, in the Managers group) and five
+direct reports in different states, so the team view has something to say about each:
+
+- Lee (demo-learner), 10 days in, on track, with two on-the-job steps waiting for the manager;
+- Sam (demo-learner2), who started 2 days ago;
+- Jordan (demo-learner3), 16 days in and quiet since day 3: drifting, with overdue steps;
+- Priya (demo-learner4), 24 days in, learning mostly on the job, one step waiting;
+- Chris (demo-learner5), a senior agent outside onboarding, in the Flex launch, who mentors.
+
+Everything goes through the same domain functions as the app (enrolment, the events ledger,
+practice answers, the manager's confirmation), and client ids are derived from names, so loading
+again records nothing twice.
+"""
+
+import datetime
+import uuid
+import zoneinfo
+
+from django.db import transaction
+from django.db.models import F
+
+from cms.demo.accounts import ensure_user
+from cms.models import ChangeEvent, JourneyStep
+from learning.journeys import enrolment
+from learning.ledger import events
+from learning.models import Activity, Card, Confirmation, Enrollment, Learner
+from learning.people.roles import ensure_managers_group
+from learning.practice import cards as practice
+from learning.team import reports
+
+TZ = "Europe/London"
+NAMESPACE = uuid.UUID("0b6a5c1e-93f4-4d3c-9a51-6e0f4f3b2a10")
+
+
+def _learner(
+    username: str,
+    *,
+    first: str,
+    last: str,
+    role: str,
+    start: datetime.date,
+    manager=None,
+    timezone: str = TZ,
+):
+    user = ensure_user(
+        username, email=f"{username}@brightwave.example", first_name=first, last_name=last
+    )
+    learner, _ = Learner.objects.get_or_create(
+        user=user,
+        defaults={
+            "role": role,
+            "team": "Support",
+            "start_date": start,
+            "timezone": timezone,
+            "manager": manager,
+        },
+    )
+    return learner
+
+
+def _at(day: datetime.date, minute_of_day: int, *, now: datetime.datetime) -> str:
+    local = datetime.datetime.combine(day, datetime.time(0), tzinfo=zoneinfo.ZoneInfo(TZ))
+    moment = min(
+        local + datetime.timedelta(minutes=minute_of_day), now - datetime.timedelta(minutes=5)
+    )
+    return moment.isoformat()
+
+
+def _client_id(learner: Learner, key: str) -> uuid.UUID:
+    return uuid.uuid5(NAMESPACE, f"{learner.user.username}:{key}")
+
+
+def _adder(learner: Learner, items: list[dict], *, since: datetime.date, now: datetime.datetime):
+    """add(key, type, day, minute, **fields): one app event, `day` days after `since`."""
+
+    def add(key: str, type_: str, day: int, minute: int, **fields) -> None:
+        items.append(
+            {
+                "id": str(_client_id(learner, key)),
+                "type": type_,
+                "occurred_at": _at(since + datetime.timedelta(days=day), minute, now=now),
+                **fields,
+            }
+        )
+
+    return add
+
+
+def _history(
+    learner: Learner, *, done_until_day: int, now: datetime.datetime, tickets_every: int = 2
+) -> list[dict]:
+    """What a diligent new hire did: the journey's steps up to a day, plus some learning of their own."""
+    onboarding = ChangeEvent.objects.get(kind=ChangeEvent.Kind.ONBOARDING, live=True)
+    items: list[dict] = []
+    add = _adder(learner, items, since=learner.start_date, now=now)
+
+    steps = onboarding.steps.order_by("sort_order").select_related("module")
+    for n, step in enumerate(steps):
+        if step.day_offset > done_until_day:
+            break
+        minute = 8 * 60 + 10 + 17 * n % 400  # commute and mid-morning dead time
+        if step.kind == JourneyStep.Kind.FORMAL:
+            add(
+                f"start-{step.pk}",
+                "module_started",
+                step.day_offset,
+                minute,
+                module_id=step.module_id,
+            )
+            add(
+                f"done-{step.pk}",
+                "module_completed",
+                step.day_offset,
+                minute + 4,
+                module_id=step.module_id,
+            )
+            if n % 3 == 0:
+                add(
+                    f"feedback-{step.pk}",
+                    "feedback",
+                    step.day_offset,
+                    minute + 5,
+                    module_id=step.module_id,
+                    rating=5 if n % 2 else 4,
+                    comment="Short and useful." if n % 2 else "",
+                )
+        elif (
+            step.confirmed_by != JourneyStep.Confirmer.MANAGER
+            or step.day_offset < done_until_day - 2
+        ):
+            add(
+                f"step-{step.pk}",
+                "step_done",
+                step.day_offset,
+                minute + 60,
+                step_id=step.pk,
+                minutes=30,
+            )
+        else:
+            # Recent on-the-job work waiting for the manager's confirmation: something to confirm.
+            add(
+                f"step-{step.pk}",
+                "step_done",
+                step.day_offset,
+                minute + 60,
+                step_id=step.pk,
+                minutes=45,
+            )
+    for day in range(0, done_until_day + 1, tickets_every):
+        add(
+            f"tickets-{day}",
+            "activity_logged",
+            day,
+            16 * 60,
+            category="experience",
+            minutes=90,
+            title="Handled tickets on the live queue",
+        )
+    if done_until_day >= 5:
+        add(
+            "lunch-and-learn",
+            "activity_logged",
+            5,
+            12 * 60 + 30,
+            category="social",
+            minutes=40,
+            title="Lunch-and-learn: the billing engine",
+        )
+    return items
+
+
+def _senior_history(learner: Learner, *, now: datetime.datetime) -> list[dict]:
+    """An experienced agent's last fortnight: the live queue, mentoring, and the launch's first module."""
+    today = now.astimezone(zoneinfo.ZoneInfo(TZ)).date()
+    items: list[dict] = []
+    add = _adder(learner, items, since=today - datetime.timedelta(days=14), now=now)
+    for day in (0, 3, 7, 10):
+        add(
+            f"queue-{day}",
+            "activity_logged",
+            day,
+            15 * 60,
+            category="experience",
+            minutes=120,
+            title="Took the escalations queue",
+        )
+    for day in (1, 4, 8, 11):
+        add(
+            f"mentoring-{day}",
+            "activity_logged",
+            day,
+            11 * 60,
+            category="social",
+            minutes=45,
+            title="Sat with a new starter on live calls",
+        )
+    first_launch_step = (
+        JourneyStep.objects.filter(
+            event__kind=ChangeEvent.Kind.PRODUCT_LAUNCH,
+            event__live=True,
+            kind=JourneyStep.Kind.FORMAL,
+        )
+        .order_by("day_offset", "sort_order")
+        .first()
+    )
+    if first_launch_step is not None:
+        add(
+            f"done-{first_launch_step.pk}",
+            "module_completed",
+            14,
+            8 * 60 + 20,
+            module_id=first_launch_step.module_id,
+        )
+    return items
+
+
+def _enrolled_on_joining(learners: list[Learner]) -> None:
+    """The demo's people joined before the demo was loaded: their onboarding enrolment (made when
+    they were added) dates from their start date, not from today, or nobody could be drifting."""
+    for learner in learners:
+        joined = datetime.datetime.combine(learner.start_date, datetime.time.min, tzinfo=learner.tz)
+        Enrollment.objects.filter(
+            learner=learner, event__kind=ChangeEvent.Kind.ONBOARDING, enrolled_at__gt=joined
+        ).update(enrolled_at=joined)
+
+
+def _stand_in_for_buddies(learner: Learner) -> None:
+    """Buddies have no accounts in the demo: their steps count as confirmed an hour after they were done."""
+    Activity.objects.filter(
+        learner=learner,
+        confirmation=Confirmation.PENDING,
+        step__confirmed_by=JourneyStep.Confirmer.BUDDY,
+    ).update(
+        confirmation=Confirmation.CONFIRMED,
+        confirmed_at=F("occurred_at") + datetime.timedelta(hours=1),
+    )
+
+
+def _confirm_older_than(manager, learner: Learner, *, day: int, now: datetime.datetime) -> None:
+    """The manager has confirmed the on-the-job steps done before `day` of onboarding, a day later."""
+    before = datetime.datetime.combine(
+        learner.start_date + datetime.timedelta(days=day), datetime.time.min, tzinfo=learner.tz
+    )
+    pending = Activity.objects.filter(
+        learner=learner,
+        confirmation=Confirmation.PENDING,
+        step__confirmed_by=JourneyStep.Confirmer.MANAGER,
+        occurred_at__lt=before,
+    ).order_by("occurred_at")
+    for activity in pending:
+        confirmed_at = min(activity.occurred_at + datetime.timedelta(days=1), now)
+        reports.confirm_activity(manager, activity.pk, now=confirmed_at)
+
+
+def _practise(learner: Learner, *, rating: int, now: datetime.datetime) -> int:
+    """Answer every other practice card once, the day after its module: something to predict recall from."""
+    cards = Card.objects.filter(learner=learner, active=True).order_by("module_id", "block_id")
+    completed = dict(
+        Activity.objects.filter(learner=learner, verb="module_completed")
+        .order_by("occurred_at")
+        .values_list("module_id", "occurred_at")
+    )
+    answered = 0
+    for card in list(cards)[::2]:
+        done_at = completed.get(card.module_id)
+        if done_at is None:
+            continue
+        result = practice.answer(
+            learner,
+            card_id=card.pk,
+            client_id=_client_id(learner, f"review-{card.module_id}-{card.block_id}"),
+            answered_at=min(
+                done_at + datetime.timedelta(days=1), now - datetime.timedelta(minutes=5)
+            ),
+            rating=rating,
+            response_ms=9000,
+            now=now,
+        )
+        answered += not result.replayed
+    return answered
+
+
+@transaction.atomic
+def load_demo_learners(*, now: datetime.datetime) -> str:
+    today = now.astimezone(zoneinfo.ZoneInfo(TZ)).date()
+    manager = _learner(
+        "demo-manager",
+        first="Morgan",
+        last="Manager",
+        role="Support team lead",
+        start=today - datetime.timedelta(days=700),
+    )
+    manager.user.groups.add(ensure_managers_group())
+    boss = manager.user
+
+    def report(username, first, last, *, days_in, role="Support agent", timezone=TZ):
+        return _learner(
+            username,
+            first=first,
+            last=last,
+            role=role,
+            start=today - datetime.timedelta(days=days_in),
+            manager=boss,
+            timezone=timezone,
+        )
+
+    lee = report("demo-learner", "Lee", "Learner", days_in=10)
+    sam = report("demo-learner2", "Sam", "Starter", days_in=2)
+    jordan = report("demo-learner3", "Jordan", "Reyes", days_in=16, timezone="Europe/Dublin")
+    priya = report("demo-learner4", "Priya", "Shah", days_in=24)
+    chris = report("demo-learner5", "Chris", "Okafor", days_in=400, role="Senior support agent")
+    learners = [manager, lee, sam, jordan, priya, chris]
+    enrolment.enrol_in_matching_events([learner.pk for learner in learners], today=today)
+    _enrolled_on_joining(learners)
+
+    histories = [
+        (lee, _history(lee, done_until_day=8, now=now)),
+        (sam, _history(sam, done_until_day=1, now=now)),
+        (jordan, _history(jordan, done_until_day=3, now=now, tickets_every=3)),
+        (priya, _history(priya, done_until_day=22, now=now, tickets_every=1)),
+        (chris, _senior_history(chris, now=now)),
+    ]
+    recorded = 0
+    for learner, items in histories:
+        results = events.record_events(learner, items, now=now, source="demo")
+        recorded += sum(1 for r in results if r.status == events.ACCEPTED)
+        _stand_in_for_buddies(learner)
+    # Lee's and Priya's last on-the-job steps (their final two days) still wait for the manager.
+    _confirm_older_than(boss, lee, day=6, now=now)
+    _confirm_older_than(boss, priya, day=20, now=now)
+    reviews = sum(
+        _practise(learner, rating=rating, now=now)
+        for learner, rating in ((lee, 3), (jordan, 2), (priya, 4), (chris, 3))
+    )
+    return (
+        "learners: demo-manager (Managers) and reports demo-learner to demo-learner5; "
+        f"{recorded} new activities, {reviews} new practice answers"
+    )

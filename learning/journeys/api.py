@@ -1,0 +1,75 @@
+"""The learner's journeys (GET /journeys, /journeys/{id}), progress (GET /me/progress) and the
+today feed (GET /me/today): read-only views of the signed-in learner's own data.
+
+Operation ids are given as they were before learning/ was cut into packages (ninja derives them
+from the module), so generated clients keep their method names.
+"""
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Query, Router
+from ninja.pagination import paginate
+
+from cms.errors import NotFound, error_responses
+from cms.fields import Id
+from cms.pagination import Pages
+from learning.journeys.progress import progress_for
+from learning.journeys.schemas import JourneyOut, ProgressOut, TodayOut, journey_out
+from learning.journeys.states import enrollments_with_steps, journey_states
+from learning.journeys.today import today_feed
+from learning.learners import learner_for
+from learning.models import Enrollment
+
+router = Router(tags=["journeys"])
+
+
+@router.get(
+    "/journeys",
+    response={200: list[JourneyOut], **error_responses(404)},
+    summary="My journeys",
+    operation_id="learning_api_list_journeys",
+)
+@paginate(Pages)
+def list_journeys(request: HttpRequest):
+    """My enrolments in live change events, each with its steps, their states and due dates."""
+    learner = learner_for(request)
+    enrollments = list(enrollments_with_steps(Enrollment.objects.for_learner(learner)))
+    return [journey_out(j) for j in journey_states(enrollments, now=timezone.now())]
+
+
+@router.get(
+    "/journeys/{int:journey_id}",
+    response={200: JourneyOut, **error_responses(404)},
+    summary="One of my journeys",
+    operation_id="learning_api_get_journey",
+)
+def get_journey(request: HttpRequest, journey_id: Id):
+    learner = learner_for(request)
+    enrollments = list(
+        enrollments_with_steps(Enrollment.objects.for_learner(learner).filter(pk=journey_id))
+    )
+    if not enrollments:
+        raise NotFound("No such journey.")
+    return journey_out(journey_states(enrollments, now=timezone.now())[0])
+
+
+@router.get(
+    "/me/progress",
+    response={200: ProgressOut, **error_responses(404)},
+    summary="My progress",
+    operation_id="learning_progress_api_my_progress",
+)
+def my_progress(request: HttpRequest):
+    """Journey completion, my 70:20:10 mix beside the 70/20/10 reference, and my streak in my own days."""
+    return progress_for(learner_for(request), now=timezone.now())
+
+
+@router.get(
+    "/me/today",
+    response={200: TodayOut, **error_responses(404)},
+    summary="What I can do now",
+    operation_id="learning_progress_api_my_today",
+)
+def my_today(request: HttpRequest, minutes: int = Query(5, ge=1, le=60)):
+    """Journey steps I can act on (overdue and due soon first), then modules that fit in `minutes`."""
+    return today_feed(learner_for(request), minutes=minutes, now=timezone.now())

@@ -1,0 +1,102 @@
+"""Enrolment in change events: who an event is for, enrolling its audience, and onboarding
+journeys following a changed start date. Every function is safe to run any number of times.
+"""
+
+import datetime
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db.models import F, OuterRef, Q, Subquery
+
+from cms.models import ChangeEvent
+from learning.changes import learner_changed
+from learning.models import Enrollment, Learner
+
+
+def audience_q(event: ChangeEvent, *, today: datetime.date) -> Q | None:
+    """Learners an event is for, as a filter; None when it is for nobody."""
+    if event.audience_everyone:
+        audience = Q()
+    else:
+        rules = [
+            Q(
+                **{
+                    k: v
+                    for k, v in (("role__iexact", r.role.strip()), ("team__iexact", r.team.strip()))
+                    if v
+                }
+            )
+            for r in event.audience_rules.all()
+        ]
+        if not rules:
+            return None
+        audience = rules[0]
+        for rule in rules[1:]:
+            audience |= rule
+    if event.anchors_on_start_date:
+        # Onboarding is for people still onboarding: publishing it must not enrol the whole
+        # workforce with every step overdue.
+        since = today - datetime.timedelta(days=settings.MICROMOMENTS_ONBOARDING_WINDOW_DAYS)
+        audience &= Q(start_date__gte=since)
+    return audience
+
+
+def _enrol(event: ChangeEvent, learners: Iterable[Learner]) -> int:
+    rows = [
+        Enrollment(
+            learner=learner,
+            event=event,
+            anchor_date=learner.start_date if event.anchors_on_start_date else event.date,
+        )
+        for learner in learners
+    ]
+    # ignore_conflicts on (learner, event): enrolling twice enrols nobody twice.
+    created = Enrollment.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+    # New steps may need nudges.
+    learner_changed(row.learner_id for row in rows)
+    return len(created) if rows else 0
+
+
+def enrol_audience(event_id: int, *, today: datetime.date) -> int:
+    """Enrol a live event's whole audience; safe to run any number of times. Returns rows attempted."""
+    event = (
+        ChangeEvent.objects.filter(pk=event_id, live=True)
+        .prefetch_related("audience_rules")
+        .first()
+    )
+    if event is None:
+        return 0
+    audience = audience_q(event, today=today)
+    if audience is None:
+        return 0
+    already = Enrollment.objects.filter(event=event).values("learner_id")
+    learners = Learner.objects.filter(audience).exclude(pk__in=already).only("pk", "start_date")
+    return _enrol(event, learners.iterator(chunk_size=2000))
+
+
+def enrol_in_matching_events(learner_ids: list[int], *, today: datetime.date) -> int:
+    """Enrol these (new or changed) learners in every live event whose audience they match.
+
+    Onboarding enrolments follow a changed start date.
+    """
+    total = 0
+    events = list(ChangeEvent.objects.filter(live=True).prefetch_related("audience_rules"))
+    for event in events:
+        audience = audience_q(event, today=today)
+        if audience is None:
+            continue
+        learners = Learner.objects.filter(audience, pk__in=learner_ids).only("pk", "start_date")
+        total += _enrol(event, learners)
+    if any(event.anchors_on_start_date for event in events):
+        _reanchor_onboarding(learner_ids)
+    return total
+
+
+def _reanchor_onboarding(learner_ids: list[int]) -> None:
+    """Onboarding enrolments follow their learner's (changed) start date: one UPDATE for all."""
+    start_date = Learner.objects.filter(pk=OuterRef("learner_id")).values("start_date")[:1]
+    Enrollment.objects.filter(
+        learner_id__in=learner_ids,
+        event__kind=ChangeEvent.Kind.ONBOARDING,
+        learner__start_date__isnull=False,
+    ).exclude(anchor_date=F("learner__start_date")).update(anchor_date=Subquery(start_date))

@@ -1,0 +1,239 @@
+"""The team view: a manager's direct reports, their progress (onboarding, overdue steps, the mix),
+who is drifting, and confirming the on-the-job steps that wait for them.
+
+A manager sees only their direct reports (`Learner.objects.reports_of`); anyone else is not found.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from cms.errors import Conflict, NotFound
+from cms.models import ChangeEvent, JourneyStep
+from learning.journeys.states import (
+    DONE,
+    OVERDUE,
+    JourneyState,
+    enrollments_with_steps,
+    is_drifting,
+    journey_states,
+)
+from learning.ledger.mix import Mix, mixes_for
+from learning.ledger.times import displayable, plausible
+from learning.models import Activity, Confirmation, Enrollment, Learner
+from learning.practice.retention import LearnerRetention, retention
+
+RECENT_ACTIVITY_LIMIT = 20
+
+
+@dataclass(frozen=True)
+class ReportSummary:
+    learner: Learner
+    # Over the report's onboarding journeys; None when they are in none.
+    onboarding_completion: float | None
+    onboarding_steps_done: int
+    onboarding_steps_total: int
+    onboarding_overdue: int  # of the onboarding steps
+    overdue_steps: int  # in every journey
+    # Steps recorded as done that wait for this manager's confirmation.
+    awaiting_confirmation: int
+    last_active: datetime.datetime | None
+    mix: Mix
+    drifting: bool
+    retention: LearnerRetention  # predicted recall of their practice cards, now and in 7 days
+
+
+@dataclass(frozen=True)
+class ReportDetail:
+    summary: ReportSummary
+    journeys: list[JourneyState]
+    recent_activity: list[Activity]
+    # Every pending step activity this manager can confirm, however old.
+    to_confirm: list[Activity]
+
+
+class ConfirmationConflict(Conflict):
+    """The activity exists and is the manager's to see, but there is nothing to confirm."""
+
+
+def team_overview(manager_user, *, now: datetime.datetime) -> list[ReportSummary]:
+    """Each direct report's summary, in a fixed number of queries whatever the team's size.
+
+    Someone with no reports gets an empty list (being a manager is having reports).
+    """
+    reports = list(Learner.objects.reports_of(manager_user).select_related("user"))
+    return _summaries(reports, now=now)[0]
+
+
+def report_detail(manager_user, learner_id: int, *, now: datetime.datetime) -> ReportDetail:
+    """One direct report's journeys, step states and recent activity; 404 for anyone else."""
+    learner = (
+        Learner.objects.reports_of(manager_user)
+        .select_related("user")
+        .filter(pk=learner_id)
+        .first()
+    )
+    if learner is None:
+        raise NotFound("No such learner among your reports.")
+    summaries, journeys = _summaries([learner], now=now)
+    activities = Activity.objects.filter(learner=learner).select_related("step", "confirmed_by")
+    to_confirm = activities.filter(
+        confirmation=Confirmation.PENDING, step__confirmed_by=JourneyStep.Confirmer.MANAGER
+    )
+    return ReportDetail(
+        summary=summaries[0],
+        journeys=journeys,
+        recent_activity=_shown(activities[:RECENT_ACTIVITY_LIMIT]),
+        to_confirm=_shown(to_confirm),
+    )
+
+
+def _shown(activities) -> list[Activity]:
+    """Rows to show one by one: every row, however odd its time, clamped so it renders in any zone
+    (a year-1 row stays listed, as 3 January 0001; these instances are for display, never saved)."""
+    rows = list(activities)
+    for row in rows:
+        row.occurred_at = displayable(row.occurred_at)
+        row.confirmed_at = displayable(row.confirmed_at)
+    return rows
+
+
+def confirm_activity(manager_user, activity_id: int, *, now: datetime.datetime) -> Activity:
+    """Confirm a direct report's pending on-the-job step: from now on the step counts as done.
+
+    404 unless the activity is a direct report's. ConfirmationConflict (409) when it was already
+    confirmed, or when it needs no manager's confirmation (not a step, a self- or buddy-confirmed
+    step, or a row that never waited): confirming twice is refused rather than silently repeated,
+    so the app can tell the manager someone (or another device) got there first.
+    """
+    activity = (
+        Activity.objects.filter(
+            pk=activity_id, learner__in=Learner.objects.reports_of(manager_user)
+        )
+        .select_related("step")
+        .first()
+    )
+    if activity is None:
+        raise NotFound("No such activity among your reports.")
+    if activity.confirmation == Confirmation.CONFIRMED:
+        raise ConfirmationConflict("This activity is already confirmed.")
+    if (
+        activity.confirmation != Confirmation.PENDING
+        or activity.step is None
+        or activity.step.confirmed_by != JourneyStep.Confirmer.MANAGER
+    ):
+        raise ConfirmationConflict("This activity needs no confirmation by a manager.")
+    # Conditional update: with two devices confirming at once, only one changes the row.
+    claimed = Activity.objects.filter(pk=activity.pk, confirmation=Confirmation.PENDING).update(
+        confirmation=Confirmation.CONFIRMED, confirmed_by=manager_user, confirmed_at=now
+    )
+    if not claimed:
+        raise ConfirmationConflict("This activity is already confirmed.")
+    return _shown(Activity.objects.select_related("step", "confirmed_by").filter(pk=activity.pk))[0]
+
+
+def _summaries(
+    reports: list[Learner], *, now: datetime.datetime
+) -> tuple[list[ReportSummary], list[JourneyState]]:
+    """Summaries of these learners in six queries: enrolments (2), step states, mix, retention, last active."""
+    if not reports:
+        return [], []
+    ids = [learner.pk for learner in reports]
+    enrollments = list(enrollments_with_steps(Enrollment.objects.filter(learner_id__in=ids)))
+    journeys = journey_states(enrollments, now=now)
+    mixes = mixes_for(ids)
+    retentions = retention(ids, now=now)
+    # Rows dated before the app existed or in the future are no evidence of activity: skipped, so a
+    # year-9999 row does not keep someone "active" (and never drifting) for good.
+    last_active = Activity.objects.filter(plausible(now), learner_id__in=ids).last_active()
+    by_learner: dict[int, list[JourneyState]] = {pk: [] for pk in ids}
+    for journey in journeys:
+        by_learner[journey.enrollment.learner_id].append(journey)
+    summaries = [
+        _summary(
+            learner,
+            by_learner[learner.pk],
+            mix=mixes[learner.pk],
+            retention=retentions[learner.pk],
+            last_active=last_active.get(learner.pk),
+            now=now,
+        )
+        for learner in reports
+    ]
+    return summaries, journeys
+
+
+def _summary(
+    learner: Learner,
+    journeys: list[JourneyState],
+    *,
+    mix: Mix,
+    retention: LearnerRetention,
+    last_active: datetime.datetime | None,
+    now: datetime.datetime,
+) -> ReportSummary:
+    onboarding = [
+        s
+        for j in journeys
+        if j.enrollment.event.kind == ChangeEvent.Kind.ONBOARDING
+        for s in j.steps
+    ]
+    onboarding_done = sum(1 for s in onboarding if s.state == DONE)
+    steps = [s for j in journeys for s in j.steps]
+    return ReportSummary(
+        learner=learner,
+        onboarding_completion=round(onboarding_done / len(onboarding), 3) if onboarding else None,
+        onboarding_steps_done=onboarding_done,
+        onboarding_steps_total=len(onboarding),
+        onboarding_overdue=sum(1 for s in onboarding if s.state == OVERDUE),
+        overdue_steps=sum(1 for s in steps if s.state == OVERDUE),
+        awaiting_confirmation=sum(
+            1
+            for s in steps
+            if s.awaiting_confirmation and s.step.confirmed_by == JourneyStep.Confirmer.MANAGER
+        ),
+        last_active=last_active,
+        mix=mix,
+        retention=retention,
+        drifting=is_drifting(learner, journeys, last_active=last_active, now=now),
+    )
+
+
+@dataclass(frozen=True)
+class TeamFigures:
+    """The team at a glance, summed from its members' summaries (nothing is queried again)."""
+
+    reports: int
+    onboarding: int  # reports with an onboarding journey
+    onboarding_average: float | None  # mean completion over those, 0..1
+    onboarding_steps_done: int
+    onboarding_steps_total: int
+    onboarding_overdue: int
+    overdue_steps: int
+    awaiting_confirmation: int
+    drifting: list[ReportSummary]
+    mix: Mix
+
+
+def team_figures(summaries: list[ReportSummary]) -> TeamFigures:
+    completions = [
+        s.onboarding_completion for s in summaries if s.onboarding_completion is not None
+    ]
+    minutes: dict[str, int] = {}
+    counts: dict[str, int] = {}
+    for s in summaries:
+        for category, value in s.mix.minutes.items():
+            minutes[category] = minutes.get(category, 0) + value
+        for category, value in s.mix.counts.items():
+            counts[category] = counts.get(category, 0) + value
+    return TeamFigures(
+        reports=len(summaries),
+        onboarding=len(completions),
+        onboarding_average=round(sum(completions) / len(completions), 3) if completions else None,
+        onboarding_steps_done=sum(s.onboarding_steps_done for s in summaries),
+        onboarding_steps_total=sum(s.onboarding_steps_total for s in summaries),
+        onboarding_overdue=sum(s.onboarding_overdue for s in summaries),
+        overdue_steps=sum(s.overdue_steps for s in summaries),
+        awaiting_confirmation=sum(s.awaiting_confirmation for s in summaries),
+        drifting=[s for s in summaries if s.drifting],
+        mix=Mix(minutes=minutes, counts=counts),
+    )
