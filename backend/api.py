@@ -27,6 +27,7 @@ from learning.people.api import router as people_router
 from learning.practice.api import router as practice_router
 from learning.team.api import router as team_router
 from nudges.api import router as nudges_router
+from nudges.devices_api import router as devices_router
 
 logger = logging.getLogger(__name__)
 
@@ -186,3 +187,4 @@ api.add_router("/", team_router)
 api.add_router("/", ledger_router)
 api.add_router("/", practice_router)
 api.add_router("/", nudges_router)
+api.add_router("/", devices_router)

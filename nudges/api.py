@@ -6,7 +6,6 @@ from ninja import Router
 
 from cms.errors import error_responses
 from learning.learners import learner_for
-from nudges.devices_api import router as devices_router
 from nudges.preferences import get_preferences, update_preferences
 from nudges.schemas import PreferencesOut, PreferencesPatch
 
@@ -35,6 +34,3 @@ def change_preferences(request: HttpRequest, payload: PreferencesPatch):
     """
     learner = learner_for(request)
     return update_preferences(learner, payload.model_dump(exclude_unset=True), now=timezone.now())
-
-
-router.add_router("", devices_router)

@@ -5,31 +5,20 @@ Authors and superusers only (the rule of the search-gaps report); they see aggre
 comments, never a learner.
 """
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.urls import reverse
-from django.views.defaults import permission_denied
 from django.views.generic import TemplateView
 from wagtail.admin.ui.tables import Column, NumberColumn, TitleColumn
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.reports import ReportView
 
-from cms.roles import can_see_author_analytics as can_see_module_analytics
+from cms.roles import AuthorsOnlyMixin
 from cms.spreadsheets import SafeExportMixin
 from cms.templatetags.charts import Row
 from learning.analytics import modules as module_analytics
 from learning.analytics.modules import ModuleDetail, ModuleStats, Overview
 
 CHART_ROWS = 12  # each index chart shows the modules that need attention most
-
-
-class _AuthorsOnly:
-    def dispatch(self, request, *args, **kwargs):
-        # A 403 page, not Wagtail's redirect to the dashboard: someone with the admin but not
-        # authoring (a manager) should see plainly that this is not theirs.
-        if not can_see_module_analytics(request.user):
-            return permission_denied(request, PermissionDenied())
-        return super().dispatch(request, *args, **kwargs)
 
 
 def _percent(value: float | None) -> str:
@@ -42,7 +31,7 @@ class CompletionColumn(Column):
     cell_template_name = "learning/module_analytics/completion_cell.html"
 
 
-class ModuleAnalyticsView(_AuthorsOnly, SafeExportMixin, ReportView):
+class ModuleAnalyticsView(AuthorsOnlyMixin, SafeExportMixin, ReportView):
     page_title = "Module analytics"
     header_icon = "doc-full"
     template_name = "learning/module_analytics/index.html"
@@ -180,7 +169,7 @@ def _index_charts(overview: Overview) -> dict:
     }
 
 
-class ModuleDetailView(_AuthorsOnly, WagtailAdminTemplateMixin, TemplateView):
+class ModuleDetailView(AuthorsOnlyMixin, WagtailAdminTemplateMixin, TemplateView):
     template_name = "learning/module_analytics/detail.html"
     header_icon = "doc-full"
 

@@ -4,12 +4,12 @@ section to it through cms's `register_author_home_section` hook). Views in analy
 
 from django.urls import path, reverse
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
 
 from cms.author_home import ROWS, SECTION_HOOK
+from cms.roles import AuthorsMenuItem
 from learning.analytics import modules as module_analytics
-from learning.analytics.views import ModuleAnalyticsView, ModuleDetailView, can_see_module_analytics
+from learning.analytics.views import ModuleAnalyticsView, ModuleDetailView
 
 
 class MomentsOfPainSection(Component):
@@ -49,11 +49,6 @@ def register_module_analytics_urls():
             name="learning_module_analytics_module",
         ),
     ]
-
-
-class AuthorsMenuItem(MenuItem):
-    def is_shown(self, request):
-        return can_see_module_analytics(request.user)
 
 
 @hooks.register("register_reports_menu_item")

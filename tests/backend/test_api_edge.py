@@ -259,6 +259,13 @@ def test_domain_errors_are_declared_where_they_happen(openapi, method, path, sta
     assert status in openapi["paths"][path][method]["responses"]
 
 
+def test_no_operation_carries_a_tag_twice(openapi):
+    # A router mounted inside another one with the same tag was listed twice under it in the docs.
+    for path, method, operation in _operations(openapi):
+        assert len(operation["tags"]) == len(set(operation["tags"])), (method, path)
+    assert openapi["paths"]["/api/v1/devices"]["post"]["tags"] == ["nudges"]
+
+
 def test_ids_are_bounded_in_the_schema(openapi):
     parameters = openapi["paths"]["/api/v1/journeys/{journey_id}"]["get"]["parameters"]
     (journey_id,) = [p for p in parameters if p["name"] == "journey_id"]
