@@ -119,7 +119,7 @@ if REDIS_URL:
         }
     }
     CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
         # Redis redelivers unacked (late-ack) messages after this; keep it above the longest
         # ETA plus run time so a slow task is not run twice.
         "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
