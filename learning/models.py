@@ -247,7 +247,7 @@ class Activity(models.Model):
         return statement
 
 
-XAPI_VERBS = {
+XAPI_VERBS: dict[str, str] = {  # by the stored value, which each Verb is too
     Verb.MODULE_STARTED: "http://adlnet.gov/expapi/verbs/attempted",
     Verb.MODULE_COMPLETED: "http://adlnet.gov/expapi/verbs/completed",
     Verb.STEP_DONE: "http://adlnet.gov/expapi/verbs/completed",

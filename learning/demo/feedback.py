@@ -12,6 +12,7 @@ import hashlib
 import uuid
 import zoneinfo
 from dataclasses import dataclass
+from typing import cast
 
 from django.db import transaction
 from django.db.models import Min
@@ -151,8 +152,9 @@ def _item(name: str, key: str, type_: str, at: datetime.datetime, module_id: int
 def _cohort_history(learner: Learner, steps: list[JourneyStep], *, now) -> list[dict]:
     """Each onboarding module reached so far: started (mostly), completed (mostly), rated (often)."""
     name = learner.user.username
-    days = (learner.local_date(now) - learner.start_date).days
-    moments = _Moments(learner.start_date, now=now)
+    start = cast(datetime.date, learner.start_date)  # every demo learner has one
+    days = (learner.local_date(now) - start).days
+    moments = _Moments(start, now=now)
     items: list[dict] = []
     for n, step in enumerate(steps):
         module, day = step.module, step.day_offset
@@ -200,8 +202,9 @@ def _feedback(name: str, slug: str, profile: _Profile) -> dict:
 def _demo_learner_extras(learner: Learner, steps: list[JourneyStep], *, now) -> list[dict]:
     """The demo learners already have their history (learning.demo): add ratings and one module left."""
     name = learner.user.username
-    days = (learner.local_date(now) - learner.start_date).days
-    moments = _Moments(learner.start_date, now=now)
+    start = cast(datetime.date, learner.start_date)  # every demo learner has one
+    days = (learner.local_date(now) - start).days
+    moments = _Moments(start, now=now)
     items = []
     for step in steps:
         module, day = step.module, step.day_offset

@@ -15,6 +15,7 @@ again records nothing twice.
 import datetime
 import uuid
 import zoneinfo
+from typing import cast
 
 from django.db import transaction
 from django.db.models import F
@@ -92,7 +93,7 @@ def _history(
     """What a diligent new hire did: the journey's steps up to a day, plus some learning of their own."""
     onboarding = ChangeEvent.objects.get(kind=ChangeEvent.Kind.ONBOARDING, live=True)
     items: list[dict] = []
-    add = _adder(learner, items, since=learner.start_date, now=now)
+    add = _adder(learner, items, since=cast(datetime.date, learner.start_date), now=now)
 
     steps = onboarding.steps.order_by("sort_order").select_related("module")
     for n, step in enumerate(steps):
@@ -218,7 +219,8 @@ def _enrolled_on_joining(learners: list[Learner]) -> None:
     """The demo's people joined before the demo was loaded: their onboarding enrolment (made when
     they were added) dates from their start date, not from today, or nobody could be drifting."""
     for learner in learners:
-        joined = datetime.datetime.combine(learner.start_date, datetime.time.min, tzinfo=learner.tz)
+        start = cast(datetime.date, learner.start_date)  # every demo learner has one
+        joined = datetime.datetime.combine(start, datetime.time.min, tzinfo=learner.tz)
         Enrollment.objects.filter(
             learner=learner, event__kind=ChangeEvent.Kind.ONBOARDING, enrolled_at__gt=joined
         ).update(enrolled_at=joined)
@@ -238,8 +240,9 @@ def _stand_in_for_buddies(learner: Learner) -> None:
 
 def _confirm_older_than(manager, learner: Learner, *, day: int, now: datetime.datetime) -> None:
     """The manager has confirmed the on-the-job steps done before `day` of onboarding, a day later."""
+    start = cast(datetime.date, learner.start_date)  # every demo learner has one
     before = datetime.datetime.combine(
-        learner.start_date + datetime.timedelta(days=day), datetime.time.min, tzinfo=learner.tz
+        start + datetime.timedelta(days=day), datetime.time.min, tzinfo=learner.tz
     )
     pending = Activity.objects.filter(
         learner=learner,

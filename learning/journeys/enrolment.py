@@ -4,6 +4,7 @@ journeys following a changed start date. Every function is safe to run any numbe
 
 import datetime
 from collections.abc import Iterable
+from typing import cast
 
 from django.conf import settings
 from django.db.models import F, OuterRef, Q, Subquery
@@ -46,7 +47,11 @@ def _enrol(event: ChangeEvent, learners: Iterable[Learner]) -> int:
         Enrollment(
             learner=learner,
             event=event,
-            anchor_date=learner.start_date if event.anchors_on_start_date else event.date,
+            # An onboarding audience has start dates (audience_q filters on them).
+            anchor_date=cast(
+                datetime.date,
+                learner.start_date if event.anchors_on_start_date else event.date,
+            ),
         )
         for learner in learners
     ]

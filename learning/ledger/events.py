@@ -14,7 +14,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Final, Literal, cast
 
 from django.conf import settings
 from django.db import transaction
@@ -38,7 +38,9 @@ from learning.models import Activity, Confirmation, Learner, Verb
 logger = logging.getLogger(__name__)
 
 
-ACCEPTED, DUPLICATE, REJECTED = "accepted", "duplicate", "rejected"
+ACCEPTED: Final = "accepted"
+DUPLICATE: Final = "duplicate"
+REJECTED: Final = "rejected"
 Status = Literal["accepted", "duplicate", "rejected"]
 
 Handler = Callable[[list[Activity]], None]
@@ -104,7 +106,7 @@ def record_events(
     # A phone offline for weeks is fine; a clock at 1970 (or an import of year 1) is not.
     max_age_days = settings.API_MAX_EVENT_AGE_DAYS
     oldest = now - datetime.timedelta(days=max_age_days)
-    candidates = []
+    candidates: list[tuple[_Slot, EventIn]] = []
     for slot in slots:
         if slot.client_id is None or slot.first is not None:
             continue
@@ -120,15 +122,15 @@ def record_events(
                 f"occurred_at: more than {max_age_days} days ago, too old to record",
             )
         else:
-            candidates.append(slot)
+            candidates.append((slot, slot.item))
 
-    refs = _load_references(learner, [s.item for s in candidates])
-    for slot in candidates:
-        slot.row, slot.reason = _build_row(learner, slot.item, refs, source=source)
+    refs = _load_references(learner, [item for _, item in candidates])
+    for slot, item in candidates:
+        slot.row, slot.reason = _build_row(learner, item, refs, source=source)
         if slot.row is None:
             slot.status = REJECTED
 
-    _write([s for s in candidates if s.row is not None], learner=learner)
+    _write([(s, s.row) for s, _ in candidates if s.row is not None], learner=learner)
 
     for slot in slots:
         if slot.client_id is None:
@@ -141,7 +143,8 @@ def record_events(
                 )
             else:
                 slot.status, slot.reason = DUPLICATE, "repeats an earlier item of this batch"
-    return [EventResult(s.ref, s.status, s.reason) for s in slots]
+    # Every slot has its status by now.
+    return [EventResult(s.ref, cast(Status, s.status), s.reason) for s in slots]
 
 
 def _slot(item: ParsedEvent | RejectedItem | Mapping[str, Any]) -> _Slot:
@@ -252,11 +255,11 @@ def _build_row(
     return row, None
 
 
-def _write(slots: list[_Slot], *, learner: Learner) -> None:
+def _write(written: list[tuple[_Slot, Activity]], *, learner: Learner) -> None:
     """Insert the rows; a row is ours only if the one in the table is the one we wrote."""
-    if not slots:
+    if not written:
         return
-    rows = [s.row for s in slots]
+    rows = [row for _, row in written]
     with transaction.atomic():
         # ON CONFLICT DO NOTHING on (learner, client_id): a concurrent copy of this batch waits
         # for ours to commit and then inserts nothing.
@@ -270,14 +273,14 @@ def _write(slots: list[_Slot], *, learner: Learner) -> None:
             ).values_list("client_id", "pk", "recorded_at")
         }
         accepted = []
-        for slot in slots:
-            pk, recorded_at = stored.get(slot.row.client_id, (None, None))
+        for slot, row in written:
+            pk, recorded_at = stored.get(row.client_id, (None, None))
             if pk is None:  # deleted again before we looked (the learner is being removed)
                 slot.status, slot.reason = REJECTED, "not recorded: send it again"
-            elif recorded_at == slot.row.recorded_at:
-                slot.row.pk = pk
+            elif recorded_at == row.recorded_at:
+                row.pk = pk
                 slot.status = ACCEPTED
-                accepted.append(slot.row)
+                accepted.append(row)
             else:
                 slot.status, slot.reason = DUPLICATE, "already recorded"
         _notify(accepted)

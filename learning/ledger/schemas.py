@@ -90,7 +90,7 @@ EventIn = (
     ModuleStartedIn | ModuleCompletedIn | StepDoneIn | ActivityLoggedIn | FeedbackIn | NudgeOpenedIn
 )
 
-EVENT_TYPES: dict[str, type[_EventIn]] = {
+EVENT_TYPES: dict[str, type[EventIn]] = {
     Verb.MODULE_STARTED: ModuleStartedIn,
     Verb.MODULE_COMPLETED: ModuleCompletedIn,
     Verb.STEP_DONE: StepDoneIn,

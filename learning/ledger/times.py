@@ -7,6 +7,7 @@ and an odd stored date still looks odd rather than plausible.
 """
 
 import datetime
+from typing import overload
 
 from django.db.models import Q
 
@@ -27,6 +28,10 @@ def plausible(now: datetime.datetime, field: str = "occurred_at") -> Q:
     return Q(**{f"{field}__gte": EARLIEST_PLAUSIBLE, f"{field}__lte": now + FUTURE_TOLERANCE})
 
 
+@overload
+def displayable(moment: datetime.datetime) -> datetime.datetime: ...
+@overload
+def displayable(moment: None) -> None: ...
 def displayable(moment: datetime.datetime | None) -> datetime.datetime | None:
     """`moment`, moved just inside the calendar if it sits at its very edge."""
     if moment is None:

@@ -11,6 +11,7 @@ import zoneinfo
 from collections import defaultdict, deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
@@ -145,12 +146,13 @@ def _check(rows: Sequence[PersonRow]) -> tuple[list[_Person], dict[str, _Account
     """The valid rows, the existing accounts of managers named outside the file (and of staff rows
     refused, who stay as they are and may still manage), and the errors."""
     User = get_user_model()
-    username_max = User._meta.get_field("username").max_length
+    # All CharFields, so each has a max_length.
+    username_max = cast(int, User._meta.get_field("username").max_length)
     limits = {
-        "first_name": User._meta.get_field("first_name").max_length,
-        "last_name": User._meta.get_field("last_name").max_length,
-        "role": Learner._meta.get_field("role").max_length,
-        "team": Learner._meta.get_field("team").max_length,
+        "first_name": cast(int, User._meta.get_field("first_name").max_length),
+        "last_name": cast(int, User._meta.get_field("last_name").max_length),
+        "role": cast(int, Learner._meta.get_field("role").max_length),
+        "team": cast(int, Learner._meta.get_field("team").max_length),
     }
     zones = {name.lower(): name for name in zoneinfo.available_timezones()}
 
@@ -319,7 +321,9 @@ class _AnyOf(Func):
         super().__init__(expression)
         self.values = values
 
-    def as_sql(self, compiler, connection, **extra_context):
+    def as_sql(
+        self, compiler, connection, function=None, template=None, arg_joiner=None, **extra_context
+    ):
         sql, params = compiler.compile(self.get_source_expressions()[0])
         return f"{sql} = ANY(%s)", (*params, self.values)
 

@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import cast
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -277,7 +278,8 @@ class AnswerError(Invalid):
 
     def __init__(self, field: str, message: str):
         super().__init__(f"Invalid input — {field}: {message}", [FieldError(field, message)])
-        self.field = field
+        # Shadows Invalid.field (a constructor) on the instance.
+        self.field = field  # type: ignore[method-assign, assignment]
         self.message = message
 
 
@@ -372,7 +374,7 @@ def answer(
             learner=learner,
             client_id=client_id,
             answered_at=answered_at,
-            rating=int(rating),
+            rating=int(cast(int, rating)),  # given, or derived from the choices above
             correct=correct,
             chosen=chosen,
             response_ms=response_ms,
@@ -438,10 +440,10 @@ def _reset(card: Card, *, fingerprint: str, at: datetime.datetime) -> None:
 
 def _replay(card: Card, *, desired_retention: Decimal | None) -> None:
     """Rebuild the card from its counted reviews in answered_at order, rewriting each one's log."""
-    reviews = card.reviews.order_by("answered_at", "pk")
+    counted = card.reviews.order_by("answered_at", "pk")
     if card.reset_at is not None:
-        reviews = reviews.filter(answered_at__gte=card.reset_at)
-    reviews = list(reviews)
+        counted = counted.filter(answered_at__gte=card.reset_at)
+    reviews = list(counted)
     schedule = Schedule.fresh(due=card.reset_at or card.created_at)
     for entry in reviews:
         schedule = review(

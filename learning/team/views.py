@@ -269,9 +269,9 @@ class TeamMemberView(WagtailAdminTemplateMixin, TemplateView):
             mix=mix_segments(summary.mix),
             target=TARGET_SEGMENTS,
             retention_rows=[
-                (m.title, round(100 * m.predicted[0]))
+                (m.title, round(100 * now))
                 for m in summary.retention.modules
-                if m.predicted.get(0) is not None
+                if (now := m.predicted.get(0)) is not None
             ],
         )
         return context
