@@ -19,6 +19,6 @@ class NudgesConfig(AppConfig):
 
         # After learning's loaders (nudges comes later in INSTALLED_APPS): it needs their learners.
         from cms.demo import register_loader
-        from nudges.demo import load_demo_nudges
+        from nudges.demo.history import load_demo_nudges
 
         register_loader(load_demo_nudges)

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from nudges.analytics import nudge_analytics
-from nudges.demo import EXPIRED_AT, FAILED_AT
+from nudges.demo.history import EXPIRED_AT, FAILED_AT
 from nudges.models import Delivery, Device, Nudge, OutboxMessage, Platform
 from tests.factories import LearnerFactory, UserFactory
 from tests.nudges.sending_factories import DeviceFactory, NudgeFactory
