@@ -74,10 +74,10 @@ def test_the_steps_of_make_run_work_on_a_fresh_sqlite_file(quickstart):
     planned = re.search(r"Planned (\d+) nudges for (\d+) learners", quickstart["run_nudges_once"])
     assert planned, quickstart["run_nudges_once"][-2000:]
     assert int(planned[1]) > 0
-    sent = re.search(r"Sent: (\d+) nudges due .* sent (\d+),", quickstart["run_nudges_once"])
+    # What is sent now depends on the hour: nudges wait for the learners' next dead-time window.
+    # The pass must reach the sending step either way, on SQLite and the filesystem broker.
+    sent = re.search(r"Sent: (\d+) nudges? due in (\d+) batch(es)?", quickstart["run_nudges_once"])
     assert sent, quickstart["run_nudges_once"][-2000:]
-    # The demo's people with a phone get their pushes through the outbox backend.
-    assert int(sent[2]) > 0
 
 
 def test_every_call_of_the_day_answers_as_the_app_expects(quickstart):
