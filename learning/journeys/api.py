@@ -14,7 +14,7 @@ from cms.errors import NotFound, error_responses
 from cms.fields import Id
 from cms.pagination import Pages
 from learning.journeys.progress import progress_for
-from learning.journeys.schemas import JourneyOut, ProgressOut, TodayOut, journey_out
+from learning.journeys.schemas import JourneyOut, ProgressOut, TodayOut
 from learning.journeys.states import enrollments_with_steps, journey_states
 from learning.journeys.today import today_feed
 from learning.learners import learner_for
@@ -34,7 +34,7 @@ def list_journeys(request: HttpRequest):
     """My enrolments in live change events, each with its steps, their states and due dates."""
     learner = learner_for(request)
     enrollments = list(enrollments_with_steps(Enrollment.objects.for_learner(learner)))
-    return [journey_out(j) for j in journey_states(enrollments, now=timezone.now())]
+    return journey_states(enrollments, now=timezone.now())
 
 
 @router.get(
@@ -50,7 +50,7 @@ def get_journey(request: HttpRequest, journey_id: Id):
     )
     if not enrollments:
         raise NotFound("No such journey.")
-    return journey_out(journey_states(enrollments, now=timezone.now())[0])
+    return journey_states(enrollments, now=timezone.now())[0]
 
 
 @router.get(

@@ -77,6 +77,7 @@ class TodayOut(Schema):
     modules: list[TodayModuleOut]
 
 
+# Read from a cms ChangeEvent.
 class EventRef(Schema):
     id: int
     name: str
@@ -84,15 +85,16 @@ class EventRef(Schema):
     date: datetime.date | None
 
 
+# Read from a learning.journeys.states.StepState: the step's own fields, then its state.
 class StepOut(Schema):
-    id: int
-    title: str
-    kind: str
-    category: str
-    module_id: int | None
-    job_task_id: int | None
-    instructions: str
-    confirmed_by: str
+    id: int = Field(..., alias="step.id")
+    title: str = Field(..., alias="step.title")
+    kind: str = Field(..., alias="step.kind")
+    category: str = Field(..., alias="step.category")
+    module_id: int | None = Field(..., alias="step.module_id")
+    job_task_id: int | None = Field(..., alias="step.job_task_id")
+    instructions: str = Field(..., alias="step.instructions")
+    confirmed_by: str = Field(..., alias="step.confirmed_by")
     state: str
     unlocks_on: datetime.date
     due_on: datetime.date
@@ -100,44 +102,17 @@ class StepOut(Schema):
     awaiting_confirmation: bool
 
 
+# Read from a learning.journeys.states.JourneyState (the learner's and the manager's views).
 class JourneyOut(Schema):
-    id: int
-    event: EventRef
-    anchor_date: datetime.date
+    id: int = Field(..., alias="enrollment.id")
+    event: EventRef = Field(..., alias="enrollment.event")
+    anchor_date: datetime.date = Field(..., alias="enrollment.anchor_date")
     completion: float
-    steps_done: int
+    steps_done: int = Field(..., alias="done")
     steps_total: int
-    overdue_steps: int
+    overdue_steps: int = Field(..., alias="overdue")
     steps: list[StepOut]
 
-
-def journey_out(journey) -> dict:
-    """A `learning.journeys.states.JourneyState` in the JourneyOut shape (the learner's and manager's views)."""
-    enrollment, event = journey.enrollment, journey.enrollment.event
-    return {
-        "id": enrollment.pk,
-        "event": {"id": event.pk, "name": event.name, "kind": event.kind, "date": event.date},
-        "anchor_date": enrollment.anchor_date,
-        "completion": journey.completion,
-        "steps_done": journey.done,
-        "steps_total": len(journey.steps),
-        "overdue_steps": journey.overdue,
-        "steps": [
-            {
-                "id": s.step.pk,
-                "title": s.step.title,
-                "kind": s.step.kind,
-                "category": s.step.category,
-                "module_id": s.step.module_id,
-                "job_task_id": s.step.job_task_id,
-                "instructions": s.step.instructions,
-                "confirmed_by": s.step.confirmed_by,
-                "state": s.state,
-                "unlocks_on": s.unlocks_on,
-                "due_on": s.due_on,
-                "done_at": s.done_at,
-                "awaiting_confirmation": s.awaiting_confirmation,
-            }
-            for s in journey.steps
-        ],
-    }
+    @staticmethod
+    def resolve_steps_total(journey) -> int:
+        return len(journey.steps)

@@ -1,21 +1,31 @@
-"""The people API's shapes: who I am, and a reference to a manager."""
+"""The people API's shapes: who I am, and a reference to a manager, read from the models."""
 
 import datetime
 
-from ninja import Schema
+from ninja import Field, Schema
+
+from learning.learners import is_manager
+from learning.models import display_name
 
 
+# Read from a user: a learner's manager, or whoever confirmed an activity. (Comments, not
+# docstrings, on these schemas: a docstring would become the schema's description in OpenAPI.)
 class ManagerRef(Schema):
     id: int
     name: str
 
+    @staticmethod
+    def resolve_name(user) -> str:
+        return display_name(user)
 
+
+# Read from the signed-in Learner, its user and manager selected (learner_for).
 class MeOut(Schema):
     id: int
     username: str
-    first_name: str
-    last_name: str
-    email: str
+    first_name: str = Field(..., alias="user.first_name")
+    last_name: str = Field(..., alias="user.last_name")
+    email: str = Field(..., alias="user.email")
     role: str
     team: str
     start_date: datetime.date | None
@@ -23,3 +33,11 @@ class MeOut(Schema):
     locale: str
     manager: ManagerRef | None
     is_manager: bool
+
+    @staticmethod
+    def resolve_username(learner) -> str:
+        return learner.user.get_username()
+
+    @staticmethod
+    def resolve_is_manager(learner) -> bool:
+        return is_manager(learner.user)

@@ -6,7 +6,6 @@ from ninja import Query, Router
 
 from cms.errors import error_responses
 from learning.learners import learner_for
-from learning.models import CardState
 from learning.practice import cards
 from learning.practice.schemas import DueCardOut, ReviewIn, ReviewOut
 
@@ -21,20 +20,7 @@ router = Router(tags=["practice"])
 )
 def list_due(request: HttpRequest, limit: int = Query(10, ge=1, le=50)):
     """Cards due now, oldest due first, with the question and its choices (never the answer)."""
-    due = cards.due_cards(learner_for(request), now=timezone.now(), limit=limit)
-    return [
-        {
-            "card_id": card.card_id,
-            "module_id": card.module_id,
-            "module_title": card.module_title,
-            "prompt": card.prompt,
-            "choices": list(card.choices),
-            "multiple": card.multiple,
-            "due": card.due,
-            "state": CardState(card.state).name.lower(),
-        }
-        for card in due
-    ]
+    return cards.due_cards(learner_for(request), now=timezone.now(), limit=limit)
 
 
 @router.post(

@@ -14,6 +14,7 @@ MAX_CHOICES = 6  # cms.blocks.MAX_CHOICES: a question has at most this many
 MAX_RESPONSE_MS = 60 * 60 * 1000
 
 
+# Read from a learning.practice.cards.DueCard (the list of due cards, and the today feed's).
 class DueCardOut(Schema):
     card_id: int
     module_id: int
@@ -27,9 +28,8 @@ class DueCardOut(Schema):
     state: str = Field(..., description="learning, review or relearning (fsrs's states).")
 
     @staticmethod
-    def resolve_state(obj) -> str:
-        state = obj["state"] if isinstance(obj, dict) else obj.state
-        return state if isinstance(state, str) else CardState(state).name.lower()
+    def resolve_state(card) -> str:
+        return CardState(card.state).name.lower()
 
 
 class ReviewIn(Schema):

@@ -1,15 +1,30 @@
-"""The manager API's shapes: a team member's summary, one report in detail, an activity."""
+"""The manager API's shapes: a team member's summary, one report in detail, an activity.
+
+They read the domain's objects (learning.team.reports' summaries and details, Activity rows), so the
+views return those as they are. Comments, not docstrings, on the schemas: a docstring would become
+the schema's description in OpenAPI.
+"""
 
 import datetime
 
 from ninja import Field, Schema
 
 from learning.journeys.schemas import JourneyOut
+from learning.ledger.mix import Mix
 from learning.ledger.schemas import MixOut
+from learning.models import Activity, display_name
 from learning.people.schemas import ManagerRef
+from learning.practice.retention import LearnerRetention
 from learning.practice.schemas import RetentionOut
+from learning.team.reports import ReportDetail, ReportSummary
 
 
+def _summary(obj: ReportSummary | ReportDetail) -> ReportSummary:
+    # ReportDetailOut is this shape and more, read from a ReportDetail, which holds the summary.
+    return obj.summary if isinstance(obj, ReportDetail) else obj
+
+
+# Read from a learning.team.reports.ReportSummary (or a ReportDetail, through its summary).
 class TeamMemberOut(Schema):
     id: int
     username: str
@@ -29,7 +44,78 @@ class TeamMemberOut(Schema):
     retention: RetentionOut
     drifting: bool
 
+    # The learner's own fields.
+    @staticmethod
+    def resolve_id(obj) -> int:
+        return _summary(obj).learner.pk
 
+    @staticmethod
+    def resolve_username(obj) -> str:
+        return _summary(obj).learner.user.get_username()
+
+    @staticmethod
+    def resolve_name(obj) -> str:
+        return display_name(_summary(obj).learner.user)
+
+    @staticmethod
+    def resolve_role(obj) -> str:
+        return _summary(obj).learner.role
+
+    @staticmethod
+    def resolve_team(obj) -> str:
+        return _summary(obj).learner.team
+
+    @staticmethod
+    def resolve_start_date(obj) -> datetime.date | None:
+        return _summary(obj).learner.start_date
+
+    @staticmethod
+    def resolve_timezone(obj) -> str:
+        return _summary(obj).learner.timezone
+
+    # The summary's figures.
+    @staticmethod
+    def resolve_onboarding_completion(obj) -> float | None:
+        return _summary(obj).onboarding_completion
+
+    @staticmethod
+    def resolve_onboarding_steps_done(obj) -> int:
+        return _summary(obj).onboarding_steps_done
+
+    @staticmethod
+    def resolve_onboarding_steps_total(obj) -> int:
+        return _summary(obj).onboarding_steps_total
+
+    @staticmethod
+    def resolve_onboarding_overdue(obj) -> int:
+        return _summary(obj).onboarding_overdue
+
+    @staticmethod
+    def resolve_overdue_steps(obj) -> int:
+        return _summary(obj).overdue_steps
+
+    @staticmethod
+    def resolve_awaiting_confirmation(obj) -> int:
+        return _summary(obj).awaiting_confirmation
+
+    @staticmethod
+    def resolve_last_active(obj) -> datetime.datetime | None:
+        return _summary(obj).last_active
+
+    @staticmethod
+    def resolve_mix(obj) -> Mix:
+        return _summary(obj).mix
+
+    @staticmethod
+    def resolve_retention(obj) -> LearnerRetention:
+        return _summary(obj).retention
+
+    @staticmethod
+    def resolve_drifting(obj) -> bool:
+        return _summary(obj).drifting
+
+
+# Read from an Activity (its step and confirmer selected).
 class ReportActivityOut(Schema):
     id: int
     verb: str
@@ -45,7 +131,12 @@ class ReportActivityOut(Schema):
     confirmed_by: ManagerRef | None
     confirmed_at: datetime.datetime | None
 
+    @staticmethod
+    def resolve_step_title(activity: Activity) -> str | None:
+        return activity.step.title if activity.step else None
 
+
+# Read from a learning.team.reports.ReportDetail.
 class ReportDetailOut(TeamMemberOut):
     journeys: list[JourneyOut]
     recent_activity: list[ReportActivityOut]
