@@ -20,7 +20,7 @@ help:
 	@echo "make test   - set up and run the whole suite on PostgreSQL and Redis"
 	@echo "make fuzz   - the API fuzzer with 20x the examples of make test (FUZZ_EXAMPLES=N to choose)"
 	@echo "make bench  - run the benchmarks and print their figures"
-	@echo "make lint   - ruff"
+	@echo "make lint   - ruff (lint and format) and mypy"
 
 .tools/bin/uv:
 	$(PYTHON) -m venv .tools
@@ -61,6 +61,7 @@ bench: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy backend cms learning nudges
 
 clean:
 	rm -rf var/ .pytest_cache .ruff_cache

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from django.db import connection, transaction
 from django.db.models import F, Max, QuerySet, Sum
 from wagtail.contrib.search_promotions.models import Query, SearchPromotion
+from wagtail.query import PageQuerySet
 
 from cms.models import JobTask, MicroModule, SearchMiss
 
@@ -67,7 +68,7 @@ def _relevance(score: float | None) -> float:
     return -score if connection.vendor == "sqlite" else score
 
 
-def search_modules(modules: QuerySet[MicroModule], query_string: str):
+def search_modules(modules: PageQuerySet, query_string: str):
     """`modules` that match `query_string`, best match first (Wagtail search results)."""
     return modules.search(search_terms(query_string), operator="or", order_by_relevance=True)
 

@@ -60,5 +60,5 @@ class SearchGapsView(AuthorsOnlyMixin, SafeExportMixin, ReportView):
 
     def get_context_data(self, **kwargs):
         # Looked up once per request, for every row's "Write a module" link.
-        self.request.module_library = ModuleIndexPage.objects.first()
+        self.request.module_library = ModuleIndexPage.objects.first()  # type: ignore[attr-defined]
         return super().get_context_data(**kwargs)

@@ -7,6 +7,7 @@ import datetime
 import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from typing import cast
 
 from django.db import connection
 from django.db.models import BooleanField, Case, Count, ExpressionWrapper, F, Min, Q, When
@@ -240,7 +241,7 @@ def _teams(reports: list[Learner], *, now: datetime.datetime) -> dict[int, Team]
     counts: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
     for report in reports:
         theirs = journeys.get(report.id, [])
-        team = counts[report.manager_id]
+        team = counts[cast(int, report.manager_id)]  # reports are found by their manager
         team[0] += 1
         team[1] += is_drifting(report, theirs, last_active=last_active.get(report.id), now=now)
         team[2] += sum(j.overdue for j in theirs)

@@ -123,9 +123,9 @@ def _clean_quiet_hours(value: Any) -> tuple[datetime.time, datetime.time]:
         raise _fail("quiet_hours", 'Give both ends, e.g. {"start": "21:00", "end": "08:00"}.')
     errors = []
     times = []
-    for end in ("start", "end"):
+    for part in ("start", "end"):
         try:
-            times.append(_clean_time(value[end], f"quiet_hours.{end}"))
+            times.append(_clean_time(value[part], f"quiet_hours.{part}"))
         except InvalidPreferences as exc:
             errors.extend(exc.errors)
     if errors:
