@@ -18,16 +18,14 @@ Definitions (per live module):
   are left out. Only cards whose question is still in the module (active) count.
 """
 
-import statistics
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
-from django.db import connection
-from django.db.models import Aggregate, Avg, Count, Exists, F, FloatField, OuterRef, Q
+from django.db.models import Avg, Count, Exists, F, OuterRef, Q
 
 from cms.models import MicroModule
+from learning.analytics import sql
 from learning.models import Activity, Enrollment, Review, Verb
 from learning.practice.cards import questions_of
 
@@ -157,16 +155,6 @@ class ModuleDetail:
     pain: list[PainPoint]
 
 
-class _Median(Aggregate):
-    """PostgreSQL's continuous median (other databases compute it in Python from the rows)."""
-
-    function = "PERCENTILE_CONT"
-    name = "Median"
-    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = FloatField()
-    arity = 1
-
-
 def overview(*, thresholds: PainThresholds | None = None) -> Overview:
     """Every live module's figures, its questions' first-try rates and the moments of pain."""
     modules = list(MicroModule.objects.live().only("pk", "title", "estimated_minutes", "body"))
@@ -244,27 +232,12 @@ def _stats(
         "comments": Count("pk", filter=Q(verb=Verb.FEEDBACK) & ~Q(comment="")),
         **{f"stars_{n}": Count("pk", filter=feedback & Q(rating=n)) for n in range(1, 6)},
     }
-    in_database = connection.vendor == "postgresql"
-    if in_database:
-        aggregates["median_minutes"] = _Median("minutes", filter=completed)
-    rows = {
-        row["module_id"]: row
-        for row in Activity.objects.filter(_scope(modules, live_scope=live_scope))
-        .filter(verb__in=[Verb.MODULE_STARTED, Verb.MODULE_COMPLETED, Verb.FEEDBACK])
-        .values("module_id")
-        .annotate(**aggregates)
-        .order_by()
-    }
-    if not in_database:
-        minutes: dict[int, list[int]] = defaultdict(list)
-        for module_id, value in (
-            Activity.objects.filter(_scope(modules, live_scope=live_scope), completed)
-            .values_list("module_id", "minutes")
-            .order_by()
-        ):
-            minutes[module_id].append(value)
-        for module_id, values in minutes.items():
-            rows[module_id]["median_minutes"] = float(statistics.median(values))
+    rows = sql.by_module_with_median_minutes(
+        _scope(modules, live_scope=live_scope),
+        verbs=[Verb.MODULE_STARTED, Verb.MODULE_COMPLETED, Verb.FEEDBACK],
+        aggregates=aggregates,
+        median_of=completed,
+    )
 
     result = []
     for module in sorted(modules, key=lambda m: (m.title.casefold(), m.pk)):

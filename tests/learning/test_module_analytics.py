@@ -170,7 +170,7 @@ def test_a_first_try_is_the_earliest_answer_and_a_later_right_one_does_not_count
 def test_the_median_computed_in_python_matches_postgresqls(cohort, monkeypatch):
     # The quick-start's SQLite has no percentile_cont: the fallback must give the same answer.
     in_database = stats_of(module_analytics.overview(), "Refunds").median_minutes
-    monkeypatch.setattr(module_analytics.connection, "vendor", "sqlite")
+    monkeypatch.setattr(connection, "vendor", "sqlite")
     in_python = stats_of(module_analytics.overview(), "Refunds").median_minutes
     assert in_python == in_database == pytest.approx(5.0)
 
