@@ -18,11 +18,11 @@ from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import connection, transaction
-from django.db.models import BooleanField, F, Func, Q
 from django.db.models.functions import Lower
 
 from learning.journeys import enrolment
 from learning.models import Learner
+from learning.people import sql
 from learning.people.manager_loops import manager_loops
 
 COLUMNS = (
@@ -308,42 +308,13 @@ def _invalidate_reports_of_invalid_managers(people: list[_Person], *, standing: 
                 queue.append(report.key)
 
 
-class _AnyOf(Func):
-    """`expression = ANY(%s)`, the values one array parameter (PostgreSQL).
-
-    `__in` renders a placeholder per value, and psycopg's client-side binding parses every one of
-    them: seconds for the 100,000 emails of a large export, against milliseconds for one array.
-    """
-
-    output_field = BooleanField()
-
-    def __init__(self, expression, values: list[str]):
-        super().__init__(expression)
-        self.values = values
-
-    def as_sql(
-        self, compiler, connection, function=None, template=None, arg_joiner=None, **extra_context
-    ):
-        sql, params = compiler.compile(self.get_source_expressions()[0])
-        return f"{sql} = ANY(%s)", (*params, self.values)
-
-
 def _accounts(keys: set[str]) -> tuple[dict[str, list[_Account]], dict[str, _Account]]:
     """Existing users by lower-cased email (a list: emails are not unique) and by username, with
     their learner profiles: one query (one per `max_query_params` keys where a database caps them)."""
     User = get_user_model()
-    ordered = sorted(keys)
-    if connection.vendor == "postgresql":
-        filters = [Q(_AnyOf(Lower("email"), ordered)) | Q(_AnyOf(F("username"), ordered))]
-    else:
-        chunk = max((connection.features.max_query_params or 2 * len(ordered) + 2) // 2, 1)
-        filters = [
-            Q(email_key__in=part) | Q(username__in=part)
-            for part in (ordered[i : i + chunk] for i in range(0, len(ordered), chunk))
-        ]
     by_email: dict[str, list[_Account]] = defaultdict(list)
     by_username: dict[str, _Account] = {}
-    for condition in filters:
+    for condition in sql.email_or_username_in(sorted(keys)):
         rows = (
             User.objects.annotate(email_key=Lower("email"))
             .filter(condition)
@@ -424,7 +395,7 @@ def _write(
         User.objects.bulk_create(batch)
         advance(len(batch))
     for batch in _batches(renamed):
-        _update(User, ["first_name", "last_name"], batch)
+        sql.update_rows(User, ["first_name", "last_name"], batch)
         advance(len(batch))
 
     # Every person of the file now has an account: resolve managers to their user ids.
@@ -462,39 +433,12 @@ def _write(
         Learner.objects.bulk_create(batch)
         advance(len(batch))
     for batch in _batches(changed):
-        _update(Learner, list(LEARNER_FIELDS), batch)
+        sql.update_rows(Learner, list(LEARNER_FIELDS), batch)
         advance(len(batch))
 
     # A changed name alone matches no other event: only new and changed profiles are enrolled.
     enrol = [learner.pk for learner in new_learners] + [row[0] for row in changed]
     return len(new_learners), updated, unchanged, enrol
-
-
-def _update(model, fields: list[str], rows: list[tuple]) -> None:
-    """Set `fields` to each row's values, rows being (pk, *values): one statement per batch.
-
-    QuerySet.bulk_update writes a CASE WHEN per field with one branch per row, which PostgreSQL
-    evaluates row by row: quadratic in the batch (minutes for 100,000 rows). There an
-    UPDATE … FROM unnest(one array per column) join does the same in a second, with a handful of
-    query parameters however many rows; other databases keep bulk_update.
-    """
-    if connection.vendor != "postgresql":
-        objs = [model(pk=pk, **dict(zip(fields, values, strict=True))) for pk, *values in rows]
-        model.objects.bulk_update(objs, [f.removesuffix("_id") for f in fields])
-        return
-    meta, qn = model._meta, connection.ops.quote_name
-    columns = [meta.pk, *(meta.get_field(name) for name in fields)]
-    arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in columns)
-    names = ", ".join(qn(f.column) for f in columns)
-    assignments = ", ".join(f"{qn(f.column)} = v.{qn(f.column)}" for f in columns[1:])
-    # Identifiers come from the model's metadata, quoted; the values are one array per column.
-    sql = (
-        f"UPDATE {qn(meta.db_table)} AS t SET {assignments} "  # noqa: S608
-        f"FROM unnest({arrays}) AS v ({names}) "
-        f"WHERE t.{qn(meta.pk.column)} = v.{qn(meta.pk.column)}"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [list(column) for column in zip(*rows, strict=True)])
 
 
 def _enrol(learner_ids: list[int], *, today: datetime.date) -> None:
