@@ -253,6 +253,8 @@ def write(drafts: list[Draft]) -> list[tuple[int, str]]:
     already in the table (another planner's, an earlier run's) keeps its row and is not returned."""
     if not drafts:
         return []
+    # The planner's two writes each choose their database's statement here and nowhere else:
+    # set-based SQL on PostgreSQL, the ORM's portable form on the quick-start's SQLite.
     if connection.vendor == "postgresql":
         return _insert_from_json(drafts)
     return _bulk_create(drafts)
@@ -316,14 +318,15 @@ def _bulk_create(drafts: list[Draft]) -> list[tuple[int, str]]:
 
 
 def set_next_checks(next_checks: dict[int, datetime.datetime | None]) -> None:
-    """One UPDATE … FROM unnest(…) for the whole chunk on PostgreSQL; bulk_update on the quick-start's SQLite."""
-    if connection.vendor != "postgresql":
-        Learner.objects.bulk_update(
-            [Learner(pk=pk, next_nudge_check_at=at) for pk, at in next_checks.items()],
-            ["next_nudge_check_at"],
-            batch_size=500,
-        )
-        return
+    """Move each learner's next check to its moment (None: nothing to check), set-based."""
+    if connection.vendor == "postgresql":
+        _update_from_unnest(next_checks)
+    else:
+        _bulk_update(next_checks)
+
+
+def _update_from_unnest(next_checks: dict[int, datetime.datetime | None]) -> None:
+    """One UPDATE … FROM unnest(…) for the whole chunk, two array parameters however many rows."""
     ids, _ = array_literal(next_checks)
     moments, _ = array_literal(at.isoformat() if at else None for at in next_checks.values())
     with connection.cursor() as cursor:
@@ -332,6 +335,15 @@ def set_next_checks(next_checks: dict[int, datetime.datetime | None]) -> None:
             "FROM unnest(%s::bigint[], %s::timestamptz[]) AS v(id, at) WHERE l.id = v.id",
             [ids, moments],
         )
+
+
+def _bulk_update(next_checks: dict[int, datetime.datetime | None]) -> None:
+    """The quick-start's SQLite: bulk_update, in batches under its cap on query parameters."""
+    Learner.objects.bulk_update(
+        [Learner(pk=pk, next_nudge_check_at=at) for pk, at in next_checks.items()],
+        ["next_nudge_check_at"],
+        batch_size=500,
+    )
 
 
 def wake_planner(learner_ids: list[int], *, at: datetime.datetime | None = None) -> None:
