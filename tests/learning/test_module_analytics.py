@@ -14,6 +14,7 @@ First tries: Q1 Ann wrong then right, Ben right, Dan right at 10:00 but an offli
 """
 
 import datetime
+import re
 import uuid
 
 import pytest
@@ -239,9 +240,10 @@ def test_a_modules_page_shows_its_questions_and_anonymous_comments(author_client
     assert "Too long for a break." in html
     assert "How many days for a refund?" in html
     assert "1 of 3 (33%)" in html
+    words = set(re.findall(r"[A-Za-z]+", html))  # as words: a random CSRF token may hold "Dan"
     for learner in Learner.objects.select_related("user"):  # aggregates only: no names, no logins
-        assert learner.user.first_name not in html
-        assert learner.user.last_name not in html
+        assert learner.user.first_name not in words
+        assert learner.user.last_name not in words
         assert f">{learner.user.username}<" not in html
 
 
