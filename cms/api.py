@@ -75,5 +75,4 @@ def get_module(
 def search(request: HttpRequest, q: str = Query(..., min_length=1, max_length=MAX_QUERY_LENGTH)):
     """Modules and job tasks for a question in plain words, best match first; an editor's pick
     comes before them."""
-    hits = search_service.search(q, today=timezone.localdate())
-    return {"query": search_service.normalise(q), "results": hits}
+    return search_service.search(q, today=timezone.localdate())

@@ -50,6 +50,12 @@ class SearchHit:
     promoted: bool = False
 
 
+@dataclass(frozen=True)
+class SearchResult:
+    query: str  # the question as searched: whitespace collapsed
+    results: list[SearchHit]
+
+
 def normalise(query_string: str) -> str:
     return " ".join(query_string.split())
 
@@ -84,11 +90,11 @@ def _module_hit(module: MicroModule, *, promoted: bool = False) -> SearchHit:
     )
 
 
-def search(query_string: str, *, today: date, limit: int = MAX_RESULTS) -> list[SearchHit]:
+def search(query_string: str, *, today: date, limit: int = MAX_RESULTS) -> SearchResult:
     """Rank live modules and job tasks for `query_string`; editor's picks first. Logs the query."""
     query_string = normalise(query_string)
     if not query_string:
-        return []
+        return SearchResult(query_string, [])
     query = Query.get(query_string)
 
     promoted_ids = list(
@@ -132,7 +138,7 @@ def search(query_string: str, *, today: date, limit: int = MAX_RESULTS) -> list[
     hits.extend(hit for _, hit in scored)
     hits = hits[:limit]
     record_search(query, found=bool(hits), today=today)
-    return hits
+    return SearchResult(query_string, hits)
 
 
 def _live_module_ids_by_task(task_ids: list[int]) -> dict[int, list[int]]:

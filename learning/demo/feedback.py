@@ -289,7 +289,7 @@ def load_demo_feedback(*, now: datetime.datetime) -> str:
             if learner in cohort
             else _demo_learner_extras(learner, steps, now=now)
         )
-        results = events.record_events(learner, history, now=now, source="demo")
+        results = events.record_events(learner, history, now=now, source="demo").results
         recorded += sum(1 for r in results if r.status == events.ACCEPTED)
     answers = _answer_cards(cohort + demo, now=now)
     return (

@@ -325,7 +325,7 @@ def load_demo_learners(*, now: datetime.datetime) -> str:
     ]
     recorded = 0
     for learner, items in histories:
-        results = events.record_events(learner, items, now=now, source="demo")
+        results = events.record_events(learner, items, now=now, source="demo").results
         recorded += sum(1 for r in results if r.status == events.ACCEPTED)
         _stand_in_for_buddies(learner)
     # Lee's and Priya's last on-the-job steps (their final two days) still wait for the manager.

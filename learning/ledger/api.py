@@ -32,7 +32,7 @@ def post_events(request: HttpRequest, payload: EventsIn):
     learner = learner_for(request)
     # Each item comes out of the schema's _lenient validator parsed or rejected, not as EventIn.
     items = cast("list[ParsedEvent | RejectedItem]", payload.events)
-    return {"results": record_events(learner, items, now=timezone.now())}
+    return record_events(learner, items, now=timezone.now())
 
 
 # A NUL inside one item rejects that item (events_schemas.parse_item), not the whole batch. ninja

@@ -54,6 +54,13 @@ class EventResult:
     reason: str | None = None
 
 
+@dataclass(frozen=True)
+class BatchOutcome:
+    """What became of a batch: `results` has one `EventResult` per item, in the order sent."""
+
+    results: list[EventResult]
+
+
 def register_handler(verb: str, handler: Handler) -> None:
     """Call `handler(activities)` with the rows of `verb` each batch accepted, after writing them.
 
@@ -92,7 +99,7 @@ def record_events(
     *,
     now: datetime.datetime,
     source: str = "app",
-) -> list[EventResult]:
+) -> BatchOutcome:
     """Write the accepted items of a batch to the ledger; one result per item, in order.
 
     Items come parsed (`events_schemas.parse_item`, as the API does) or as raw mappings of the
@@ -144,7 +151,7 @@ def record_events(
             else:
                 slot.status, slot.reason = DUPLICATE, "repeats an earlier item of this batch"
     # Every slot has its status by now.
-    return [EventResult(s.ref, cast(Status, s.status), s.reason) for s in slots]
+    return BatchOutcome([EventResult(s.ref, cast(Status, s.status), s.reason) for s in slots])
 
 
 def _slot(item: ParsedEvent | RejectedItem | Mapping[str, Any]) -> _Slot:

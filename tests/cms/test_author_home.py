@@ -35,7 +35,7 @@ def rate(module, *ratings):
                 }
             ],
             now=NOW,
-        )
+        ).results
         assert result.status == events.ACCEPTED, result
 
 

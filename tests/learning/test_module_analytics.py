@@ -54,7 +54,7 @@ def record(learner, type_, module, hours, **fields):
             }
         ],
         now=NOW,
-    )
+    ).results
     assert result.status == events.ACCEPTED, result
 
 

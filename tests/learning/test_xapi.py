@@ -31,7 +31,7 @@ def recorded(learner, type_, **fields) -> dict:
     client_id = str(uuid.uuid4())
     [result] = record_events(
         learner, [{"id": client_id, "type": type_, "occurred_at": WHEN, **fields}], now=NOW
-    )
+    ).results
     assert result.status == "accepted", result.reason
     return Activity.objects.select_related("learner__user").get(client_id=client_id).as_xapi()
 
