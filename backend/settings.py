@@ -374,3 +374,61 @@ NUDGES_DEFAULT_WINDOW = ("12:30", "13:00")  # local time, for learners without d
 NUDGES_PLANNERS = env_int("NUDGES_PLANNERS", 2)
 NUDGES_MAX_CHECK_INTERVAL_DAYS = env_int("NUDGES_MAX_CHECK_INTERVAL_DAYS", 7)
 NUDGES_BANDIT_PRIOR_STRENGTH = env_int("NUDGES_BANDIT_PRIOR_STRENGTH", 10)
+
+# --- Email: invitations and password links ---------------------------------------------------
+# SMTP when EMAIL_HOST is set; otherwise the console backend (the quick-start prints the emails).
+EMAIL_HOST = env_str("EMAIL_HOST")
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", bool(EMAIL_HOST))
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("Set EMAIL_USE_TLS or EMAIL_USE_SSL, not both.")
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT_SECONDS", 20)
+EMAIL_BACKEND = env_str("EMAIL_BACKEND") or (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Micromoments <no-reply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# How long an invitation or password link works (Django's password-reset token, single use).
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_LINK_DAYS", 7) * 24 * 3600
+# The app's own link for setting a password (uid and token are added as query parameters); the
+# email also carries the web page at PUBLIC_BASE_URL as the fallback for a phone without the app.
+APP_SET_PASSWORD_URL = env_str("APP_SET_PASSWORD_URL", "micromoments://set-password")
+PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", WAGTAILADMIN_BASE_URL).rstrip("/")
+# POST /auth/password/reset: per address and per email address asked for.
+API_PASSWORD_RESET_PER_ADDRESS = env_str("API_PASSWORD_RESET_PER_ADDRESS", "10/h")
+API_PASSWORD_RESET_PER_EMAIL = env_str("API_PASSWORD_RESET_PER_EMAIL", "3/h")
+
+# --- Single sign-on (OpenID Connect) -------------------------------------------------------------
+# Empty OIDC_ISSUER: no single sign-on (POST /auth/token/oidc answers 404, no admin button).
+OIDC_ISSUER = env_str("OIDC_ISSUER").rstrip("/")
+# The app's client ids: an ID token's `aud` must hold one of them.
+OIDC_AUDIENCE = env_list("OIDC_AUDIENCE", [])
+# The admin's confidential client (authorization code flow, mozilla-django-oidc).
+OIDC_RP_CLIENT_ID = env_str("OIDC_RP_CLIENT_ID")
+OIDC_RP_CLIENT_SECRET = env_str("OIDC_RP_CLIENT_SECRET")
+OIDC_RP_SIGN_ALGO = env_str("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = "openid email profile"
+# Only people whose email is in one of these domains may sign in by SSO; empty allows any.
+OIDC_ALLOWED_EMAIL_DOMAINS = [d.lower() for d in env_list("OIDC_ALLOWED_EMAIL_DOMAINS", [])]
+# Nobody is created by signing in unless this is on (then as a learner, inactive users stay out).
+OIDC_CREATE_USERS = env_bool("OIDC_CREATE_USERS", False)
+OIDC_LEEWAY_SECONDS = env_int("OIDC_LEEWAY_SECONDS", 60)
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT_SECONDS", 10)
+# Discovery and JWKS are cached this long; an unknown `kid` refetches the keys at once.
+OIDC_CACHE_SECONDS = env_int("OIDC_CACHE_SECONDS", 3600)
+
+# --- Accounts that follow HR ---------------------------------------------------------------------
+# import_learners --full refuses to deactivate more than this share of active learners at once (a
+# truncated export must not empty the company); --allow-mass-deactivation overrides it.
+HR_MAX_DEACTIVATE_SHARE = float(env_str("HR_MAX_DEACTIVATE_SHARE", "0.2"))
+if not 0 <= HR_MAX_DEACTIVATE_SHARE <= 1:
+    raise ImproperlyConfigured("HR_MAX_DEACTIVATE_SHARE must be between 0 and 1.")
+
+# --- Today feed ---------------------------------------------------------------------------------
+# /me/today?minutes=N counts each due practice review as this many minutes.
+TODAY_MINUTES_PER_REVIEW = float(env_str("TODAY_MINUTES_PER_REVIEW", "0.5"))
