@@ -428,7 +428,3 @@ OIDC_CACHE_SECONDS = env_int("OIDC_CACHE_SECONDS", 3600)
 HR_MAX_DEACTIVATE_SHARE = float(env_str("HR_MAX_DEACTIVATE_SHARE", "0.2"))
 if not 0 <= HR_MAX_DEACTIVATE_SHARE <= 1:
     raise ImproperlyConfigured("HR_MAX_DEACTIVATE_SHARE must be between 0 and 1.")
-
-# --- Today feed ---------------------------------------------------------------------------------
-# /me/today?minutes=N counts each due practice review as this many minutes.
-TODAY_MINUTES_PER_REVIEW = float(env_str("TODAY_MINUTES_PER_REVIEW", "0.5"))
