@@ -9,6 +9,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from backend.api import api
 from backend.api_edge import not_found as api_not_found
 from backend.health import healthz, readyz
+from backend.password_pages import set_password_page
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -19,6 +20,7 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    path("set-password/", set_password_page, name="set-password"),
 ]
 
 

@@ -52,13 +52,14 @@ class PasswordLinks:
 
 
 def password_links(user: User) -> PasswordLinks:
-    """The one-time links that let this user set a password, as of their current password."""
-    query = urlencode(
-        {
-            "uid": urlsafe_base64_encode(force_bytes(user.pk)),
-            "token": default_token_generator.make_token(user),
-        }
-    )
+    """New one-time links that let this user set a password, as of their current password."""
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    return links_for(uid, default_token_generator.make_token(user))
+
+
+def links_for(uid: str, token: str) -> PasswordLinks:
+    """The app's link and the web page's for a uid and token (a page passes its own on)."""
+    query = urlencode({"uid": uid, "token": token})
     return PasswordLinks(
         app=f"{settings.APP_SET_PASSWORD_URL}?{query}",
         web=f"{settings.PUBLIC_BASE_URL}/set-password/?{query}",
@@ -114,12 +115,9 @@ def set_password_from_link(uid: str, token: str, password: str, *, now: datetime
     validators run with the user; saving calls every validator's password_changed(), which
     signs the app out on every device (backend.auth.SignOutOnPasswordChange).
     """
-    pk = _user_pk(uid)
     with transaction.atomic():
         # Locked, so two requests with the same link cannot both pass the check.
-        user = User.objects.select_for_update().filter(pk=pk, is_active=True).first()
-        if user is None or not default_token_generator.check_token(user, token):
-            raise Invalid.field("token", LINK_SPENT)
+        user = link_user(uid, token, lock=True)
         try:
             password_validation.validate_password(password, user)
         except ValidationError as error:
@@ -128,6 +126,15 @@ def set_password_from_link(uid: str, token: str, password: str, *, now: datetime
         user.set_password(password)
         user.last_login = now
         user.save()
+    return user
+
+
+def link_user(uid: str, token: str, *, lock: bool = False) -> User:
+    """The active user a link is for, if it is still good; else Invalid naming `uid` or `token`."""
+    users = User.objects.filter(pk=_user_pk(uid), is_active=True)
+    user = (users.select_for_update() if lock else users).first()
+    if user is None or not default_token_generator.check_token(user, token):
+        raise Invalid.field("token", LINK_SPENT)
     return user
 
 
