@@ -2,7 +2,8 @@
 
 One token per device (its name is the device name). Tokens expire after API_TOKEN_TTL without use:
 every authenticated request slides the expiry forward (Wagtail records `last_used_at`). Changing a
-password revokes every token of that person.
+password revokes every token of that person; deactivating them does too (learning.people.accounts).
+Every sign-in through a token records the user's last login; signing out stops that device's pushes.
 """
 
 import datetime
@@ -22,6 +23,7 @@ from wagtail.models import APIToken
 
 from backend.signin import api_signin_throttles, authenticate_api_signin
 from cms.errors import Throttled, Unauthorized, error_responses
+from nudges.devices import sign_out_devices
 
 
 def token_expires_at(token: APIToken) -> datetime.datetime:
@@ -83,10 +85,16 @@ class IssuedToken:
 
 
 def issue_token(user, *, device_name: str, now: datetime.datetime) -> IssuedToken:
-    """A new token for this user and device; an older token of the same device is revoked."""
+    """A new token for this user and device; an older token of the same device is revoked.
+
+    Every way into the app (password, SSO, a password link) ends here, so this is where the sign-in
+    is recorded as the user's last login (the manager's "never signed in" reads it).
+    """
     APIToken.objects.filter(user=user, name=device_name, revoked_at__isnull=True).update(
         revoked_at=now
     )
+    type(user)._default_manager.filter(pk=user.pk).update(last_login=now)
+    user.last_login = now
     plaintext = APIToken.generate_token()
     token = APIToken.objects.create(
         user=user, name=device_name, key_hash=APIToken.hash_token(plaintext), prefix=plaintext[:16]
@@ -185,6 +193,10 @@ def sign_in(request: HttpRequest, payload: TokenIn):
 
 @router.delete("/auth/token", response={204: None}, summary="Sign out")
 def sign_out(request: HttpRequest):
-    """Revoke the token this request was made with."""
-    revoke_token(request.auth, now=timezone.now())  # type: ignore[attr-defined]  # set by ninja
+    """Revoke the token this request was made with; the devices registered with it get no more
+    pushes (a shared phone must not get the last person's nudges) until the app registers again."""
+    now = timezone.now()
+    token = request.auth  # type: ignore[attr-defined]  # set by ninja
+    revoke_token(token, now=now)
+    sign_out_devices(token, now=now)
     return Status(204, None)

@@ -18,6 +18,13 @@ class LearningConfig(AppConfig):
 
         published.connect(on_published, dispatch_uid="learning.enrol_on_publish")
 
+        from django.contrib.auth import get_user_model
+
+        from learning.people import signals as people_signals
+
+        # An account deactivated or a role changed by any save (admin, Wagtail, shell).
+        people_signals.connect(get_user_model())
+
         from learning.ledger.events import register_handler
         from learning.practice.cards import on_modules_completed, on_steps_done
 

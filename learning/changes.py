@@ -1,4 +1,5 @@
-"""Learners changed (new steps, a card falling due): the apps above learning may want to know.
+"""Learners changed (new steps, a card falling due), accounts deactivated: the apps above learning
+may want to know.
 
 learning knows no nudges; nudges registers its planner's wake-up here at start-up, as it registers
 its handlers for ledger rows with `learning.ledger.events.register_handler`.
@@ -25,3 +26,24 @@ def learner_changed(learner_ids: Iterable[int], *, at: datetime.datetime | None 
     if ids:
         for handler in _HANDLERS:
             handler(ids, at=at)
+
+
+# handler(user_ids, learner_ids, now=...): accounts just deactivated, in the caller's transaction.
+_DEACTIVATION_HANDLERS: list[Handler] = []
+
+
+def register_deactivation_handler(handler: Handler) -> None:
+    """Call `handler(user_ids, learner_ids, now=...)` whenever accounts are deactivated (nudges turns
+    their devices off and suppresses their planned nudges); meant for AppConfig.ready()."""
+    if handler not in _DEACTIVATION_HANDLERS:
+        _DEACTIVATION_HANDLERS.append(handler)
+
+
+def accounts_deactivated(
+    user_ids: Iterable[int], learner_ids: Iterable[int], *, now: datetime.datetime
+) -> None:
+    """These accounts (and their learner profiles, where they have one) were deactivated at `now`."""
+    users, learners = list(dict.fromkeys(user_ids)), list(dict.fromkeys(learner_ids))
+    if users:
+        for handler in _DEACTIVATION_HANDLERS:
+            handler(users, learners, now=now)

@@ -25,8 +25,13 @@ def display_name(user) -> str:
 
 class LearnerQuerySet(models.QuerySet):
     def reports_of(self, manager) -> "LearnerQuerySet":
-        """The manager's direct reports: the only learners a manager may see."""
-        return self.filter(manager=manager)
+        """The manager's direct reports: the only learners a manager may see. A deactivated
+        account has left the team: out of every view and figure until it is reactivated."""
+        return self.filter(manager=manager, user__is_active=True)
+
+    def active(self) -> "LearnerQuerySet":
+        """Learners whose account is active: the only ones events enrol."""
+        return self.filter(user__is_active=True)
 
 
 class Learner(models.Model):
@@ -80,9 +85,25 @@ class EnrollmentQuerySet(models.QuerySet):
     def for_learner(self, learner: Learner) -> "EnrollmentQuerySet":
         return self.filter(learner=learner)
 
+    def current(self) -> "EnrollmentQuerySet":
+        """Enrolments that have not ended: the only ones the today feed, progress, the planner and
+        the manager's figures count. Ended ones stay for history (and the learner's journeys list)."""
+        return self.filter(ended_at__isnull=True)
+
+
+class EndReason(models.TextChoices):
+    """Why an enrolment ended; the row stays, for history."""
+
+    DEACTIVATED = "deactivated", "Account deactivated"  # resumes when the account is reactivated
+    WITHDRAWN = "withdrawn", "Withdrawn (no longer in the event's audience)"
+
 
 class Enrollment(models.Model):
-    """A learner's place in a change event's journey, anchored on a date (their start date for onboarding)."""
+    """A learner's place in a change event's journey, anchored on a date (their start date for onboarding).
+
+    An enrolment ends (ended_at, end_reason) rather than being deleted: a deactivated account or a
+    move out of the event's audience keeps what the learner did.
+    """
 
     learner = models.ForeignKey(Learner, on_delete=models.CASCADE, related_name="enrollments")
     event = models.ForeignKey(
@@ -90,17 +111,29 @@ class Enrollment(models.Model):
     )
     anchor_date = models.DateField()
     enrolled_at = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    end_reason = models.CharField(max_length=32, choices=EndReason.choices, blank=True)
 
     objects = EnrollmentQuerySet.as_manager()
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["learner", "event"], name="one_enrollment_per_event")
+            models.UniqueConstraint(fields=["learner", "event"], name="one_enrollment_per_event"),
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True, end_reason="")
+                | Q(ended_at__isnull=False) & ~Q(end_reason=""),
+                name="enrollment_ended_with_a_reason",
+            ),
         ]
         ordering = ["anchor_date", "pk"]
 
     def __str__(self) -> str:
         return f"{self.learner} in {self.event}"
+
+    @property
+    def status(self) -> str:
+        """The enrolment as the journeys list shows it: current, or why it ended."""
+        return self.end_reason if self.ended_at is not None else "current"
 
 
 class Category(models.TextChoices):

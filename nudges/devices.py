@@ -1,5 +1,6 @@
 """Devices: register or refresh the address (FCM token or Firebase installation id) a phone
-sends, and remove it. An address is one phone: if another user registers it, it moves to them."""
+sends, and remove it. An address is one phone: if another user registers it, it moves to them.
+A device remembers the sign-in (API token) it registered under: signing out stops its pushes."""
 
 import datetime
 from dataclasses import dataclass
@@ -24,9 +25,11 @@ def register_device(
     platform: str,
     app_version: str = "",
     locale: str = "",
+    api_token=None,
     now: datetime.datetime,
 ) -> Registration:
-    """Register the address for `user`, or refresh it: seen now, active again, details updated."""
+    """Register the address for `user`, or refresh it: seen now, active again, details updated,
+    tied to `api_token` (the wagtail APIToken the request came with; None from a session)."""
     if not token and not fid:
         raise ValueError("A device needs a token or a fid.")
     for attempt in range(2):
@@ -39,6 +42,7 @@ def register_device(
                     platform=platform,
                     app_version=app_version,
                     locale=locale,
+                    api_token=api_token,
                     now=now,
                 )
         except IntegrityError:
@@ -49,7 +53,7 @@ def register_device(
     raise AssertionError("unreachable")
 
 
-def _register(user, *, token, fid, platform, app_version, locale, now) -> Registration:
+def _register(user, *, token, fid, platform, app_version, locale, api_token, now) -> Registration:
     match = Q(pk__in=[])
     if token:
         match |= Q(token=token)
@@ -80,6 +84,7 @@ def _register(user, *, token, fid, platform, app_version, locale, now) -> Regist
     device.active = True
     device.deactivated_reason = ""
     device.last_seen_at = now
+    device.api_token = api_token
     device.save()
     return Registration(device=device, created=created)
 
@@ -88,3 +93,14 @@ def remove_device(user, device_id: int) -> bool:
     """Forget one of the user's devices; False when it is not theirs (or not there)."""
     deleted, _ = Device.objects.filter(pk=device_id, user=user).delete()
     return bool(deleted)
+
+
+SIGNED_OUT = "signed out"
+
+
+def sign_out_devices(api_token, *, now: datetime.datetime) -> int:
+    """The app signed out with `api_token`: the devices registered under it get no more pushes
+    (the next person signing in on a shared phone registers it again). Returns how many."""
+    return Device.objects.filter(api_token=api_token, active=True).update(
+        active=False, deactivated_reason=SIGNED_OUT
+    )

@@ -3,6 +3,7 @@
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Status
+from wagtail.models import APIToken
 
 from cms.errors import Invalid, NotFound, error_responses
 from cms.fields import Id
@@ -30,6 +31,8 @@ def register(request: HttpRequest, payload: DeviceIn):
         platform=payload.platform,
         app_version=payload.app_version,
         locale=payload.locale,
+        # Signing out with this token (DELETE /auth/token) stops this device's pushes.
+        api_token=auth if isinstance(auth := getattr(request, "auth", None), APIToken) else None,
         now=timezone.now(),
     )
     return Status(201 if registration.created else 200, registration.device)

@@ -65,6 +65,15 @@ class Device(models.Model):
     active = models.BooleanField(default=True)
     deactivated_reason = models.CharField(max_length=64, blank=True)
     last_seen_at = models.DateTimeField()
+    # The app's sign-in this device registered under: signing out with it (DELETE /auth/token)
+    # stops pushes here, so a shared phone does not get the last person's nudges.
+    api_token = models.ForeignKey(
+        "wagtailcore.APIToken",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

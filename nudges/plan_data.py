@@ -103,7 +103,7 @@ def claim(*, now: datetime.datetime, limit: int) -> list[Learner]:
 def gather(learners: list[Learner], *, now: datetime.datetime) -> Facts:
     """Everything the chunk's decisions need, in a fixed number of queries."""
     ids = [x.id for x in learners]
-    journeys = _journeys(Enrollment.objects.filter(AnyOf(F("learner_id"), ids)), now=now)
+    journeys = _journeys(Enrollment.objects.current().filter(AnyOf(F("learner_id"), ids)), now=now)
     last_active = _last_active(ids)
     facts = Facts(
         cards=_cards(ids, now=now),
@@ -235,7 +235,8 @@ def _recent_nudges(ids: list[int], facts: Facts, *, now: datetime.datetime) -> N
 def _teams(reports: list[Learner], *, now: datetime.datetime) -> dict[int, Team]:
     """Per manager (user id): how many reports, how many drifting, how many overdue steps."""
     journeys = _journeys(
-        Enrollment.objects.filter(AnyOf(F("learner_id"), [r.id for r in reports])), now=now
+        Enrollment.objects.current().filter(AnyOf(F("learner_id"), [r.id for r in reports])),
+        now=now,
     )
     last_active = _last_active([r.id for r in reports])
     counts: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
@@ -350,6 +351,7 @@ def wake_planner(learner_ids: list[int], *, at: datetime.datetime | None = None)
     """Have the planner look at these learners at `at` (None: now, by the database's clock), unless
     it already will sooner. Registered with learning.changes, and called when preferences change."""
     at_or_now = Now() if at is None else at
-    Learner.objects.filter(pk__in=learner_ids).filter(
+    # A deactivated account has no check due (learning.people.accounts) and gets none.
+    Learner.objects.filter(pk__in=learner_ids, user__is_active=True).filter(
         Q(next_nudge_check_at__isnull=True) | Q(next_nudge_check_at__gt=at_or_now)
     ).update(next_nudge_check_at=at_or_now)

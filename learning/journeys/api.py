@@ -31,7 +31,8 @@ router = Router(tags=["journeys"])
 )
 @paginate(Pages)
 def list_journeys(request: HttpRequest):
-    """My enrolments in live change events, each with its steps, their states and due dates."""
+    """My enrolments in live change events, each with its steps, their states and due dates;
+    those I was withdrawn from (a new role or team) stay listed with `status` withdrawn."""
     learner = learner_for(request)
     enrollments = list(enrollments_with_steps(Enrollment.objects.for_learner(learner)))
     return journey_states(enrollments, now=timezone.now())

@@ -1,5 +1,6 @@
-"""Enrolment in change events: who an event is for, enrolling its audience, and onboarding
-journeys following a changed start date. Every function is safe to run any number of times.
+"""Enrolment in change events: who an event is for, enrolling its audience, withdrawing people who
+moved out of it, and onboarding journeys following a changed start date. Only active accounts are
+enrolled. Every function is safe to run any number of times.
 """
 
 import datetime
@@ -8,14 +9,29 @@ from typing import cast
 
 from django.conf import settings
 from django.db.models import F, OuterRef, Q, Subquery
+from django.utils import timezone
 
 from cms.models import ChangeEvent
 from learning.changes import learner_changed
-from learning.models import Enrollment, Learner
+from learning.models import EndReason, Enrollment, Learner
 
 
 def audience_q(event: ChangeEvent, *, today: datetime.date) -> Q | None:
     """Learners an event is for, as a filter; None when it is for nobody."""
+    audience = _members_q(event)
+    if audience is None:
+        return None
+    if event.anchors_on_start_date:
+        # Onboarding is for people still onboarding: publishing it must not enrol the whole
+        # workforce with every step overdue.
+        since = today - datetime.timedelta(days=settings.MICROMOMENTS_ONBOARDING_WINDOW_DAYS)
+        audience &= Q(start_date__gte=since)
+    return audience
+
+
+def _members_q(event: ChangeEvent) -> Q | None:
+    """Learners an event's audience names (everyone, or its role and team rules), whatever the
+    date: an onboarding window that closes withdraws nobody."""
     if event.audience_everyone:
         audience = Q()
     else:
@@ -34,11 +50,6 @@ def audience_q(event: ChangeEvent, *, today: datetime.date) -> Q | None:
         audience = rules[0]
         for rule in rules[1:]:
             audience |= rule
-    if event.anchors_on_start_date:
-        # Onboarding is for people still onboarding: publishing it must not enrol the whole
-        # workforce with every step overdue.
-        since = today - datetime.timedelta(days=settings.MICROMOMENTS_ONBOARDING_WINDOW_DAYS)
-        audience &= Q(start_date__gte=since)
     return audience
 
 
@@ -75,12 +86,16 @@ def enrol_audience(event_id: int, *, today: datetime.date) -> int:
     if audience is None:
         return 0
     already = Enrollment.objects.filter(event=event).values("learner_id")
-    learners = Learner.objects.filter(audience).exclude(pk__in=already).only("pk", "start_date")
+    learners = (
+        Learner.objects.active().filter(audience).exclude(pk__in=already).only("pk", "start_date")
+    )
     return _enrol(event, learners.iterator(chunk_size=2000))
 
 
 def enrol_in_matching_events(learner_ids: list[int], *, today: datetime.date) -> int:
-    """Enrol these (new or changed) learners in every live event whose audience they match.
+    """Enrol these (new or changed) learners in every live event whose audience they match; an
+    enrolment they were withdrawn from resumes. Two queries per live event, whatever the number
+    of learners.
 
     Onboarding enrolments follow a changed start date.
     """
@@ -90,11 +105,38 @@ def enrol_in_matching_events(learner_ids: list[int], *, today: datetime.date) ->
         audience = audience_q(event, today=today)
         if audience is None:
             continue
-        learners = Learner.objects.filter(audience, pk__in=learner_ids).only("pk", "start_date")
-        total += _enrol(event, learners)
+        learners = Learner.objects.active().filter(audience, pk__in=learner_ids)
+        total += _enrol(event, learners.only("pk", "start_date"))
+        # Back in the audience after a move out of it: the same row, with its history, resumes.
+        resumed = Enrollment.objects.filter(
+            event=event, end_reason=EndReason.WITHDRAWN, learner__in=learners.values("pk")
+        ).update(ended_at=None, end_reason="")
+        total += resumed
     if any(event.anchors_on_start_date for event in events):
         _reanchor_onboarding(learner_ids)
     return total
+
+
+def withdraw_from_unmatched_events(learner_ids: list[int], *, now: datetime.datetime) -> int:
+    """End, as withdrawn, these learners' current enrolments in live events whose audience no
+    longer names them (a new role or team). One query per live event, whatever the number of
+    learners; the rows stay, shown as withdrawn."""
+    withdrawn = 0
+    for event in ChangeEvent.objects.filter(live=True).prefetch_related("audience_rules"):
+        members = _members_q(event)
+        leaving = Enrollment.objects.current().filter(event=event, learner_id__in=learner_ids)
+        if members is not None:
+            leaving = leaving.exclude(learner__in=Learner.objects.filter(members).values("pk"))
+        withdrawn += leaving.update(ended_at=now, end_reason=EndReason.WITHDRAWN)
+    return withdrawn
+
+
+def follow_audiences(learner_ids: list[int], *, now: datetime.datetime) -> None:
+    """These learners' role or team changed: enrol them where the audience now names them and
+    withdraw them where it no longer does."""
+    if learner_ids:
+        withdraw_from_unmatched_events(learner_ids, now=now)
+        enrol_in_matching_events(learner_ids, today=timezone.localdate(now))
 
 
 def _reanchor_onboarding(learner_ids: list[int]) -> None:

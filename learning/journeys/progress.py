@@ -58,7 +58,7 @@ class Progress:
 
 def progress_for(learner: Learner, *, now: datetime.datetime) -> Progress:
     """Journeys, mix and streak of one learner as of `now` (5 queries)."""
-    enrollments = list(enrollments_with_steps(Enrollment.objects.for_learner(learner)))
+    enrollments = list(enrollments_with_steps(Enrollment.objects.for_learner(learner).current()))
     journeys = [
         JourneyProgress(
             journey_id=state.enrollment.pk,

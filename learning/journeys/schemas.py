@@ -107,6 +107,15 @@ class JourneyOut(Schema):
     id: int = Field(..., alias="enrollment.id")
     event: EventRef = Field(..., alias="enrollment.event")
     anchor_date: datetime.date = Field(..., alias="enrollment.anchor_date")
+    status: str = Field(
+        ...,
+        alias="enrollment.status",
+        description="current; withdrawn: no longer in the event's audience (a new role or team), "
+        "kept for history and counted nowhere.",
+    )
+    ended_at: datetime.datetime | None = Field(
+        ..., alias="enrollment.ended_at", description="When it was withdrawn; null while current."
+    )
     completion: float
     steps_done: int = Field(..., alias="done")
     steps_total: int

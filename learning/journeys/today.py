@@ -72,7 +72,7 @@ class TodayFeed:
 def today_feed(learner: Learner, *, minutes: int, now: datetime.datetime) -> TodayFeed:
     """What `learner` can do at `now` in `minutes` minutes: due practice first (at most 9 queries)."""
     today = learner.local_date(now)
-    enrollments = list(enrollments_with_steps(Enrollment.objects.for_learner(learner)))
+    enrollments = list(enrollments_with_steps(Enrollment.objects.for_learner(learner).current()))
     journeys = journey_states(enrollments, now=now)
     deadline = today + datetime.timedelta(days=DEADLINE_DAYS)
 

@@ -1,7 +1,8 @@
 """The team view: a manager's direct reports, their progress (onboarding, overdue steps, the mix),
 who is drifting, and confirming the on-the-job steps that wait for them.
 
-A manager sees only their direct reports (`Learner.objects.reports_of`); anyone else is not found.
+A manager sees only their direct reports (`Learner.objects.reports_of`), whose accounts are active;
+anyone else (a deactivated report too) is not found. Figures count current enrolments only.
 """
 
 import datetime
@@ -19,7 +20,7 @@ from learning.journeys.states import (
 )
 from learning.ledger.mix import Mix, mixes_for
 from learning.ledger.times import displayable, plausible
-from learning.models import Activity, Confirmation, Enrollment, Learner
+from learning.models import Activity, Confirmation, EndReason, Enrollment, Learner
 from learning.practice.retention import LearnerRetention, retention
 
 RECENT_ACTIVITY_LIMIT = 20
@@ -41,10 +42,20 @@ class ReportSummary:
     drifting: bool
     retention: LearnerRetention  # predicted recall of their practice cards, now and in 7 days
 
+    @property
+    def last_login(self) -> datetime.datetime | None:
+        """Their last sign-in (app or admin); None: they have never signed in."""
+        return self.learner.user.last_login
+
+    @property
+    def never_signed_in(self) -> bool:
+        return self.learner.user.last_login is None
+
 
 @dataclass(frozen=True)
 class ReportDetail:
     summary: ReportSummary
+    # Current journeys, then those they were withdrawn from (shown as such, counted nowhere).
     journeys: list[JourneyState]
     recent_activity: list[Activity]
     # Every pending step activity this manager can confirm, however old.
@@ -75,6 +86,10 @@ def report_detail(manager_user, learner_id: int, *, now: datetime.datetime) -> R
     if learner is None:
         raise NotFound("No such learner among your reports.")
     summaries, journeys = _summaries([learner], now=now)
+    ended = enrollments_with_steps(
+        Enrollment.objects.filter(learner=learner, end_reason=EndReason.WITHDRAWN)
+    )
+    journeys = journeys + journey_states(list(ended), now=now)
     activities = Activity.objects.filter(learner=learner).select_related("step", "confirmed_by")
     to_confirm = activities.filter(
         confirmation=Confirmation.PENDING, step__confirmed_by=JourneyStep.Confirmer.MANAGER
@@ -138,7 +153,9 @@ def _summaries(
     if not reports:
         return [], []
     ids = [learner.pk for learner in reports]
-    enrollments = list(enrollments_with_steps(Enrollment.objects.filter(learner_id__in=ids)))
+    enrollments = list(
+        enrollments_with_steps(Enrollment.objects.current().filter(learner_id__in=ids))
+    )
     journeys = journey_states(enrollments, now=now)
     mixes = mixes_for(ids)
     retentions = retention(ids, now=now)

@@ -40,6 +40,12 @@ class TeamMemberOut(Schema):
     overdue_steps: int = Field(..., description="Overdue steps of every journey.")
     awaiting_confirmation: int
     last_active: datetime.datetime | None
+    last_login: datetime.datetime | None = Field(
+        ..., description="Their last sign-in (app or admin); null if they never signed in."
+    )
+    never_signed_in: bool = Field(
+        ..., description="True until their first sign-in (password, invitation link or SSO)."
+    )
     mix: MixOut
     retention: RetentionOut
     drifting: bool
@@ -101,6 +107,14 @@ class TeamMemberOut(Schema):
     @staticmethod
     def resolve_last_active(obj) -> datetime.datetime | None:
         return _summary(obj).last_active
+
+    @staticmethod
+    def resolve_last_login(obj) -> datetime.datetime | None:
+        return _summary(obj).last_login
+
+    @staticmethod
+    def resolve_never_signed_in(obj) -> bool:
+        return _summary(obj).never_signed_in
 
     @staticmethod
     def resolve_mix(obj) -> Mix:

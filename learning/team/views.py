@@ -75,6 +75,8 @@ class TeamRow:
     overdue_steps: int
     awaiting_confirmation: int
     last_active: datetime.datetime | None
+    last_login: datetime.datetime | None
+    never_signed_in: bool
     drifting: bool
     retention_now: float | None
     retention_in_7_days: float | None
@@ -100,6 +102,8 @@ class TeamRow:
             overdue_steps=summary.overdue_steps,
             awaiting_confirmation=summary.awaiting_confirmation,
             last_active=summary.last_active,
+            last_login=summary.last_login,
+            never_signed_in=summary.never_signed_in,
             drifting=summary.drifting,
             retention_now=summary.retention.now,
             retention_in_7_days=summary.retention.in_7_days,
@@ -161,6 +165,12 @@ class TeamView(SafeExportMixin, ReportView):
         NumberColumn("overdue_steps", label="Overdue", sort_key="overdue_steps"),
         NumberColumn("awaiting_confirmation", label="To confirm", sort_key="awaiting_confirmation"),
         DateColumn("last_active", label="Last active", sort_key="last_active"),
+        StatusFlagColumn(
+            "never_signed_in",
+            label="Signed in",
+            true_label="Never signed in",
+            sort_key="never_signed_in",
+        ),
         StatusFlagColumn("drifting", label="Drifting", true_label="Drifting", sort_key="drifting"),
         RetentionColumn("retention", label="Recall now → in 7 days"),
         MixColumn("mix", label="70:20:10 mix", width="22%"),
@@ -176,6 +186,7 @@ class TeamView(SafeExportMixin, ReportView):
         "overdue_steps",
         "awaiting_confirmation",
         "last_active",
+        "last_login",
         "drifting",
         "retention_now",
         "retention_in_7_days",
@@ -194,6 +205,7 @@ class TeamView(SafeExportMixin, ReportView):
         "overdue_steps": "Overdue steps",
         "awaiting_confirmation": "Awaiting confirmation",
         "last_active": "Last active",
+        "last_login": "Last signed in",
         "drifting": "Drifting",
         "retention_now": "Predicted recall now",
         "retention_in_7_days": "Predicted recall in 7 days",
@@ -206,6 +218,11 @@ class TeamView(SafeExportMixin, ReportView):
         "last_active": {
             ReportView.FORMAT_CSV: lambda value: (
                 value.isoformat(timespec="minutes") if value else ""
+            )
+        },
+        "last_login": {
+            ReportView.FORMAT_CSV: lambda value: (
+                value.isoformat(timespec="minutes") if value else "never"
             )
         },
     }

@@ -316,6 +316,7 @@ def test_the_team_exports_to_csv_with_every_figure(team):
         "Overdue steps",
         "Awaiting confirmation",
         "Last active",
+        "Last signed in",
         "Drifting",
         "Predicted recall now",
         "Predicted recall in 7 days",
@@ -336,6 +337,7 @@ def test_the_team_exports_to_csv_with_every_figure(team):
         "1",
         "1",
         last_active,
+        "never",
         "yes",
         "1.0",
         "0.9",
@@ -344,7 +346,7 @@ def test_the_team_exports_to_csv_with_every_figure(team):
         "5",
     ]
     assert rows[2][:2] == ["Ben B", "ben@example.com"]
-    assert rows[2][9:13] == ["", "no", "", ""]
+    assert rows[2][9:14] == ["", "never", "no", "", ""]
     assert rows[3][0] == "Cy C"
     assert rows[3][5:7] == ["0", "0"]
     assert len(rows) == 4  # no one else's reports
@@ -358,7 +360,7 @@ def test_the_team_exports_to_xlsx(team):
     assert rows[0][:2] == ("Name", "Email")
     assert [r[0] for r in rows[1:]] == ["Ana A", "Ben B", "Cy C"]
     assert rows[1][5:9] == (1, 3, 1, 1)
-    assert rows[1][10:] == (True, 1.0, 0.9, 0, 0, 5)
+    assert rows[1][10:] == (None, True, 1.0, 0.9, 0, 0, 5)  # never signed in: no last login
 
 
 def count_queries(client, url) -> int:
