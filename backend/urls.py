@@ -19,6 +19,8 @@ urlpatterns = [
     re_path(r"^api/(?P<path>.*)$", api_not_found),
     path("django-admin/", admin.site.urls),
     path("cms/", include(wagtailadmin_urls)),
+    # The admin's single sign-on: /oidc/authenticate/, /oidc/callback/ (mozilla-django-oidc).
+    path("oidc/", include("mozilla_django_oidc.urls")),
     path("documents/", include(wagtaildocs_urls)),
     path("set-password/", set_password_page, name="set-password"),
 ]

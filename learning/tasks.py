@@ -4,8 +4,15 @@ from celery import shared_task
 from django.utils import timezone
 
 from learning.journeys import enrolment
+from learning.people import invitations
 
 
 @shared_task(acks_late=True, ignore_result=True)
 def enrol_event_audience(event_id: int) -> None:
     enrolment.enrol_audience(event_id, today=timezone.localdate())
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def send_password_link(email: str) -> None:
+    # Takes the address, not ids: the API enqueues it for every request alike (see backend.passwords).
+    invitations.send_password_reset(email, now=timezone.now())
