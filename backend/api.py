@@ -19,6 +19,7 @@ from ninja.throttling import AnonRateThrottle, SimpleRateThrottle
 from backend.auth import LearnerTokenAuth
 from backend.auth import router as auth_router
 from backend.passwords import router as passwords_router
+from backend.oidc_api import router as oidc_router
 from cms.api import router as cms_router
 from cms.errors import ERROR_DESCRIPTIONS, ApiError, ErrorOut, FieldError
 from cms.parsing import SafeParser
@@ -182,6 +183,7 @@ def on_unexpected_error(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 api.add_router("/", auth_router)
 api.add_router("/", passwords_router)
+api.add_router("/", oidc_router)
 api.add_router("/", cms_router)
 api.add_router("/", people_router)
 api.add_router("/", journeys_router)

@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     # Failed-login lockouts for the admin sign-in pages (see "Sign-in throttling" below).
     "axes",
+    # The admin's single sign-on (authorization code flow): see "Single sign-on" below.
+    "mozilla_django_oidc",
 ]
 
 MIDDLEWARE = [
@@ -88,6 +90,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # The admin login page's "Sign in with single sign-on", when it is configured.
+                "backend.oidc_admin.sso_login",
             ],
         },
     },
@@ -212,10 +216,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "backend.auth.SignOutOnPasswordChange"},
 ]
 LOGIN_URL = "wagtailadmin_login"
-# Axes' lockout check first; it authenticates no one itself.
+# Axes' lockout check first; it authenticates no one itself. The OIDC backend answers only the
+# single sign-on callback (/oidc/callback/), and only for people allowed into the admin.
 AUTHENTICATION_BACKENDS = [
     "backend.signin.AxesBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "backend.oidc_admin.AdminOIDCBackend",
 ]
 
 LANGUAGE_CODE = "en"
@@ -405,7 +411,9 @@ API_PASSWORD_RESET_PER_EMAIL = env_str("API_PASSWORD_RESET_PER_EMAIL", "3/h")
 
 # --- Single sign-on (OpenID Connect) -------------------------------------------------------------
 # Empty OIDC_ISSUER: no single sign-on (POST /auth/token/oidc answers 404, no admin button).
-OIDC_ISSUER = env_str("OIDC_ISSUER").rstrip("/")
+# Exactly as the issuer writes it in its tokens' `iss` (Auth0's ends with a slash, Entra's not);
+# discovery is fetched from <issuer without a trailing slash>/.well-known/openid-configuration.
+OIDC_ISSUER = env_str("OIDC_ISSUER").strip()
 # The app's client ids: an ID token's `aud` must hold one of them.
 OIDC_AUDIENCE = env_list("OIDC_AUDIENCE", [])
 # The admin's confidential client (authorization code flow, mozilla-django-oidc).
@@ -421,6 +429,21 @@ OIDC_LEEWAY_SECONDS = env_int("OIDC_LEEWAY_SECONDS", 60)
 OIDC_TIMEOUT = env_int("OIDC_TIMEOUT_SECONDS", 10)
 # Discovery and JWKS are cached this long; an unknown `kid` refetches the keys at once.
 OIDC_CACHE_SECONDS = env_int("OIDC_CACHE_SECONDS", 3600)
+# ... but at most once in this many seconds, whatever kids forged tokens name.
+OIDC_JWKS_REFETCH_SECONDS = env_int("OIDC_JWKS_REFETCH_SECONDS", 60)
+# POST /auth/token/oidc: failed sign-ins per client address, before 429 (a history of their own).
+API_OIDC_SIGNIN_FAILURES_PER_ADDRESS = env_str("API_OIDC_SIGNIN_FAILURES_PER_ADDRESS", "20/15min")
+# mozilla-django-oidc, for the admin. Its endpoints (OIDC_OP_AUTHORIZATION_ENDPOINT, _TOKEN_, _USER_,
+# _JWKS_) are not settings here: backend.oidc_admin reads them from discovery when a sign-in starts.
+OIDC_AUTHENTICATE_CLASS = "backend.oidc_admin.AdminSignInView"
+OIDC_CALLBACK_CLASS = "backend.oidc_admin.AdminCallbackView"
+OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+OIDC_CREATE_USER = OIDC_CREATE_USERS  # backend.oidc.person_for decides; stated for mozilla too
+OIDC_STORE_ID_TOKEN = False
+OIDC_STORE_ACCESS_TOKEN = False
+LOGIN_REDIRECT_URL = "wagtailadmin_home"
+LOGIN_REDIRECT_URL_FAILURE = "wagtailadmin_login"
 
 # --- Accounts that follow HR ---------------------------------------------------------------------
 # import_learners --full refuses to deactivate more than this share of active learners at once (a

@@ -73,6 +73,17 @@ class Throttled(ApiError):
         self.retry_after = retry_after
 
 
+class Unavailable(ApiError):
+    """A party we depend on (an identity provider) did not answer; the client may try again."""
+
+    status = 503
+    default_detail = "A service this request needs is unavailable: try again later."
+
+    def __init__(self, detail: str | None = None, *, retry_after: int | None = None):
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
 # --- The shape in the OpenAPI ----------------------------------------------------------------------
 
 
@@ -96,6 +107,7 @@ ERROR_DESCRIPTIONS = {
     415: "The request body is not JSON (Content-Type: application/json).",
     422: "Invalid input: `errors` names each field at fault.",
     429: "Too many requests: wait for the seconds in the Retry-After header.",
+    503: "A service this request needs did not answer: try again later.",
 }
 
 
