@@ -18,8 +18,8 @@ from ninja.throttling import AnonRateThrottle, SimpleRateThrottle
 
 from backend.auth import LearnerTokenAuth
 from backend.auth import router as auth_router
-from backend.passwords import router as passwords_router
 from backend.oidc_api import router as oidc_router
+from backend.passwords import router as passwords_router
 from cms.api import router as cms_router
 from cms.errors import ERROR_DESCRIPTIONS, ApiError, ErrorOut, FieldError
 from cms.parsing import SafeParser
