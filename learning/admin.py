@@ -1,10 +1,14 @@
-"""Django admin for people records (HR fixes a start date, a manager, a time zone)."""
+"""Django admin for people records (HR fixes a start date, a manager, a time zone), and the
+"Send invitation" action on Django's own user list."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from learning.journeys import enrolment
 from learning.models import Activity, Enrollment, Learner
+from learning.people import invitations
 
 
 @admin.register(Learner)
@@ -43,3 +47,20 @@ class ActivityAdmin(admin.ModelAdmin):
     search_fields = ["learner__user__username", "title"]
     raw_id_fields = ["learner", "module", "step", "job_task", "confirmed_by"]
     date_hierarchy = "occurred_at"
+
+
+@admin.action(description="Send invitation", permissions=["change"])
+def send_invitation(modeladmin, request, queryset):
+    report = invitations.send_invitations(queryset.order_by("pk"), now=timezone.now())
+    modeladmin.message_user(request, report.sent_message(), messages.SUCCESS)
+    if (skipped := report.skipped_message()) is not None:
+        modeladmin.message_user(request, skipped, messages.WARNING)
+
+
+# Django's UserAdmin as it is, with the action (the only way to add one to a registered admin).
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    actions = [send_invitation]

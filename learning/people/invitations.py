@@ -23,6 +23,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+from django.utils.translation import gettext, gettext_noop, ngettext
 
 from cms.errors import FieldError, Invalid
 from cms.fields import MAX_ID
@@ -30,9 +31,10 @@ from learning.models import Learner
 
 logger = logging.getLogger(__name__)
 
-SKIP_NO_EMAIL = "no email address"
-SKIP_INACTIVE = "inactive"
-SKIP_NOT_SENT = "could not be sent"
+# Kept untranslated in the report (the importer prints them, tests compare them); shown translated.
+SKIP_NO_EMAIL = gettext_noop("no email address")
+SKIP_INACTIVE = gettext_noop("inactive")
+SKIP_NOT_SENT = gettext_noop("could not be sent")
 
 LINK_SPENT = "This link has expired or has already been used: ask for a new one."
 
@@ -43,6 +45,26 @@ class InvitationReport:
 
     sent: list[User] = field(default_factory=list)
     skipped: list[tuple[User, str]] = field(default_factory=list)
+
+    def sent_message(self) -> str:
+        count = len(self.sent)
+        return ngettext(
+            "Invitation sent to %(count)d person.", "Invitations sent to %(count)d people.", count
+        ) % {"count": count}
+
+    def skipped_message(self) -> str | None:
+        """Who was not invited and why, for the admin's warning; None when nobody was skipped."""
+        if not self.skipped:
+            return None
+        by_reason: dict[str, list[str]] = {}
+        for user, reason in self.skipped:
+            by_reason.setdefault(reason, []).append(user.get_username())
+        parts = [f"{', '.join(names)} ({gettext(reason)})" for reason, names in by_reason.items()]
+        return ngettext(
+            "Not sent to %(count)d person: %(who)s.",
+            "Not sent to %(count)d people: %(who)s.",
+            len(self.skipped),
+        ) % {"count": len(self.skipped), "who": "; ".join(parts)}
 
 
 @dataclass(frozen=True)

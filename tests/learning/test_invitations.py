@@ -245,3 +245,102 @@ def _closed_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]  # closed again when the block ends: nobody listens
+
+
+# --- The admins' "Send invitation" -----------------------------------------------------------------
+
+
+def staff(username="hr", *perms):
+    from django.contrib.auth.models import Permission
+
+    user = UserFactory(username=username, is_staff=True)
+    user.user_permissions.set(
+        Permission.objects.filter(content_type__app_label="auth", codename__in=perms)
+    )
+    for codename in perms:
+        assert user.has_perm(f"auth.{codename}")
+    return user
+
+
+def test_the_django_admin_action_invites_the_selected_people_and_says_who_was_skipped(
+    client, smtp_server
+):
+    client.force_login(staff("hr", "view_user", "change_user"))
+    dana = newcomer(email="dana@brightwave.example")
+    no_email = newcomer("noemail", email="")
+
+    response = client.post(
+        "/django-admin/auth/user/",
+        {"action": "send_invitation", "_selected_action": [dana.pk, no_email.pk]},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    shown = [str(m) for m in response.context["messages"]]
+    assert shown == [
+        "Invitation sent to 1 person.",
+        "Not sent to 1 person: noemail (no email address).",
+    ]
+    assert [m["To"] for m in smtp_server.messages] == ["dana@brightwave.example"]
+
+
+def test_the_django_admin_action_needs_the_change_user_permission(client, smtp_server):
+    client.force_login(staff("viewer", "view_user"))
+    dana = newcomer(email="dana@brightwave.example")
+
+    page = client.get("/django-admin/auth/user/")
+    response = client.post(
+        "/django-admin/auth/user/",
+        {"action": "send_invitation", "_selected_action": [dana.pk]},
+    )
+
+    assert page.status_code == 200
+    assert "send_invitation" not in page.content.decode()
+    assert response.status_code == 200  # the list again, with "No action selected"
+    assert smtp_server.messages == []
+
+
+def test_the_wagtail_bulk_action_confirms_then_invites(client, smtp_server):
+    hr = staff("hr", "change_user")
+    hr.user_permissions.add(_wagtail_admin_access())
+    client.force_login(hr)
+    dana = newcomer(email="dana@brightwave.example")
+    gone = newcomer("gone", email="gone@brightwave.example", is_active=False)
+    url = f"/cms/bulk/auth/user/send_invitation/?next=/cms/users/&id={dana.pk}&id={gone.pk}"
+
+    listing = client.get("/cms/users/")
+    confirm = client.get(url)
+    done = client.post(url, follow=True)
+
+    assert "/cms/bulk/auth/user/send_invitation/" in listing.content.decode()
+    assert confirm.status_code == 200
+    assert "Send invitations to 2 users" in confirm.content.decode()
+    assert done.status_code == 200
+    # Wagtail's messages carry their buttons' markup after the text.
+    assert [str(m).strip() for m in done.context["messages"]] == [
+        "Not sent to 1 person: gone (inactive).",
+        "Invitation sent to 1 person.",
+    ]
+    assert [m["To"] for m in smtp_server.messages] == ["dana@brightwave.example"]
+
+
+def test_the_wagtail_bulk_action_sends_nothing_without_the_change_user_permission(
+    client, smtp_server
+):
+    editor = staff("editor", "add_user")
+    editor.user_permissions.add(_wagtail_admin_access())
+    client.force_login(editor)
+    dana = newcomer(email="dana@brightwave.example")
+    url = f"/cms/bulk/auth/user/send_invitation/?next=/cms/users/&id={dana.pk}"
+
+    confirm = client.get(url)
+    client.post(url)
+
+    assert "You don't have permission to invite this user" in confirm.content.decode()
+    assert smtp_server.messages == []
+
+
+def _wagtail_admin_access():
+    from django.contrib.auth.models import Permission
+
+    return Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
