@@ -1,8 +1,13 @@
-"""People from the HR export: check every row, then upsert users and learners in bulk and enrol them.
+"""People from the HR export: check every row, then upsert users and learners in bulk, enrol them in
+the events whose audience names them (and withdraw them from those that no longer do), and
+deactivate or reactivate accounts as the file says.
 
 A file is imported in one transaction and no query runs per row: one read of every account the file
-names (people and managers), then inserts and updates in batches. The file never changes a staff or
-superuser account, and never leaves managers in a loop.
+names (people and managers), one of the active learners when the file is the whole workforce
+(`full`), then inserts and updates in batches. The file never changes a staff or superuser account
+(never deactivates one either), and never leaves managers in a loop. Deactivating more than
+HR_MAX_DEACTIVATE_SHARE of the active learners at once is refused unless asked for: a truncated
+export must not empty the company. A dry run does all of it and rolls it back.
 """
 
 import datetime
@@ -13,6 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import cast
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import ValidationError
@@ -22,7 +28,7 @@ from django.db.models.functions import Lower
 
 from learning.journeys import enrolment
 from learning.models import Learner
-from learning.people import sql
+from learning.people import accounts, sql
 from learning.people.manager_loops import manager_loops
 
 COLUMNS = (
@@ -35,6 +41,10 @@ COLUMNS = (
     "start_date",
     "timezone",
 )
+# Optional: true/false, yes/no or 1/0 (any case); blank leaves the account as it is, except with
+# `full`, where being in the file means being active.
+OPTIONAL_COLUMNS = ("active",)
+ACTIVE_VALUES = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 BATCH_SIZE = 2000
 LEARNER_FIELDS = ("role", "team", "manager_id", "start_date", "timezone")
 
@@ -55,6 +65,7 @@ class PersonRow:
     manager_email: str = ""
     start_date: str = ""
     timezone: str = ""
+    active: str = ""
     # Set by the reader when the record did not split into the header's columns.
     parse_error: str = ""
 
@@ -69,14 +80,32 @@ class RowError:
 
 
 @dataclass(frozen=True)
+class Person:
+    """Someone the import (de)activates, as the summary names them."""
+
+    user_id: int
+    email: str
+    line: int | None  # their row; None for someone missing from a `full` file
+
+
+@dataclass(frozen=True)
 class ImportResult:
-    """Learners created (a new account, or an existing account's first profile), updated, unchanged."""
+    """Learners created (a new account, or an existing account's first profile), updated, unchanged;
+    accounts deactivated and reactivated; enrolments withdrawn (a new role or team)."""
 
     created: int
     updated: int
     unchanged: int
     errors: list[RowError]
     written: bool
+    deactivated: list[Person] = field(default_factory=list)
+    reactivated: list[Person] = field(default_factory=list)
+    withdrawn: int = 0
+    new_user_ids: list[int] = field(default_factory=list)  # accounts this import created
+    # Why nothing was written although every row is valid (the share of deactivations).
+    refused: str = ""
+    active_learners: int = 0  # before the import: the share's denominator
+    dry_run: bool = False
 
 
 def missing_columns(header: Sequence[str]) -> list[str]:
@@ -94,6 +123,7 @@ class _Account:
     learner_pk: int | None
     learner: tuple  # LEARNER_FIELDS' values, () without a profile
     privileged: bool = False  # staff or superuser: an HR file must not be a way to change them
+    is_active: bool = True
 
     @property
     def manager_pk(self) -> int | None:
@@ -111,28 +141,83 @@ class _Person:
     manager_key: str
     account: "_Account | None"  # the existing user, if any
     reasons: list[str] = field(default_factory=list)
+    active: bool | None = None  # what the row's `active` says; None: blank or no such column
 
 
 def import_people(
     rows: Sequence[PersonRow],
     *,
+    now: datetime.datetime,
     today: datetime.date,
     skip_invalid: bool = False,
+    full: bool = False,
+    dry_run: bool = False,
+    allow_mass_deactivation: bool = False,
     progress: Progress | None = None,
 ) -> ImportResult:
-    """Upsert the people of an HR export by email and enrol the new and changed in matching events.
+    """Upsert the people of an HR export by email, enrol the new and changed in matching events,
+    withdraw those whose role or team moved them out of an event's audience, and (de)activate
+    accounts as the `active` column says; with `full`, the file is the whole workforce and active
+    learners missing from it are deactivated.
 
     With any invalid row nothing is written unless `skip_invalid`; then only the valid rows are, and a
-    row whose manager is an invalid row is invalid too.
+    row whose manager is an invalid row is invalid too (an invalid row still counts as in the file:
+    nobody on it is deactivated as missing). Nothing is written either when more than
+    HR_MAX_DEACTIVATE_SHARE of the active learners would be deactivated, unless
+    `allow_mass_deactivation`. A `dry_run` does everything in a transaction it rolls back.
     """
-    people, managers, errors = _check(rows)
+    people, managers, errors = _check(rows, full=full)
     if errors and not skip_invalid:
-        return ImportResult(0, 0, 0, errors, written=False)
+        return ImportResult(0, 0, 0, errors, written=False, dry_run=dry_run)
+    going, coming, active_learners = _activity_changes(rows, people, managers, full=full)
+    share = len(going) / active_learners if active_learners else 0.0
+    if share > settings.HR_MAX_DEACTIVATE_SHARE and not allow_mass_deactivation:
+        refused = (
+            f"{len(going)} of the {active_learners} active learners ({share:.0%}) would be "
+            f"deactivated, more than HR_MAX_DEACTIVATE_SHARE ({settings.HR_MAX_DEACTIVATE_SHARE:.0%}): "
+            "is the file complete?"
+        )
+        return ImportResult(
+            0,
+            0,
+            0,
+            errors,
+            written=False,
+            deactivated=going,
+            refused=refused,
+            active_learners=active_learners,
+            dry_run=dry_run,
+        )
     with transaction.atomic():
-        created, updated, unchanged, learner_ids = _write(people, managers, progress=progress)
-        if learner_ids:
-            _enrol(learner_ids, today=today)
-    return ImportResult(created, updated, unchanged, errors, written=True)
+        written = _write(people, managers, progress=progress)
+        if coming:
+            accounts.reactivate([p.user_id for p in coming], now=now)
+        withdrawn = 0
+        if written.moved:
+            withdrawn = _withdraw(written.moved, now=now)
+        if written.enrol:
+            _enrol(written.enrol, today=today)
+        if going:
+            accounts.deactivate(
+                [p.user_id for p in going],
+                now=now,
+                reason="HR import" + (" (missing from the full file)" if full else ""),
+            )
+        # A dry run has done all of it, and the rollback leaves not a row changed.
+        transaction.set_rollback(dry_run)
+    return ImportResult(
+        written.created,
+        written.updated,
+        written.unchanged,
+        errors,
+        written=not dry_run,
+        deactivated=going,
+        reactivated=coming,
+        withdrawn=withdrawn,
+        new_user_ids=[] if dry_run else written.new_user_ids,
+        active_learners=active_learners,
+        dry_run=dry_run,
+    )
 
 
 # --- Checking -------------------------------------------------------------------------------------
@@ -142,7 +227,9 @@ def _key(email: str) -> str:
     return email.strip().lower()
 
 
-def _check(rows: Sequence[PersonRow]) -> tuple[list[_Person], dict[str, _Account], list[RowError]]:
+def _check(
+    rows: Sequence[PersonRow], *, full: bool = False
+) -> tuple[list[_Person], dict[str, _Account], list[RowError]]:
     """The valid rows, the existing accounts of managers named outside the file (and of staff rows
     refused, who stay as they are and may still manage), and the errors."""
     User = get_user_model()
@@ -201,6 +288,11 @@ def _check(rows: Sequence[PersonRow]) -> tuple[list[_Person], dict[str, _Account
                 start_date = datetime.date.fromisoformat(value)
             except ValueError:
                 reasons.append(f"start_date “{value}” is not an ISO date (YYYY-MM-DD)")
+        active = None
+        if value := row.active.strip():
+            active = ACTIVE_VALUES.get(value.lower())
+            if active is None:
+                reasons.append(f"active “{value}” is not one of true/false, yes/no, 1/0")
         tz = row.timezone.strip()
         if not tz:
             reasons.append("timezone is empty")
@@ -222,8 +314,19 @@ def _check(rows: Sequence[PersonRow]) -> tuple[list[_Person], dict[str, _Account
                 )
             else:
                 managers[manager_key] = found[0]
+        if active is None and full and not (account is not None and account.privileged):
+            active = True  # in the whole workforce's file: active (a staff account stays as it is)
         people.append(
-            _Person(row, key, start_date, zones.get(tz.lower(), tz), manager_key, account, reasons)
+            _Person(
+                row,
+                key,
+                start_date,
+                zones.get(tz.lower(), tz),
+                manager_key,
+                account,
+                reasons,
+                active=active,
+            )
         )
 
     _refuse_changes_to_admin_accounts(people, managers)
@@ -254,6 +357,7 @@ def _refuse_changes_to_admin_accounts(people: list[_Person], managers: dict[str,
         new_manager = person.manager_key and manager is None  # a new account: a change for sure
         if (
             new_manager
+            or (person.active is not None and person.active != account.is_active)
             or account.learner != wanted
             or (account.first_name, account.last_name)
             != (row.first_name.strip(), row.last_name.strip())
@@ -327,11 +431,12 @@ def _accounts(keys: set[str]) -> tuple[dict[str, list[_Account]], dict[str, _Acc
                 "last_name",
                 "is_staff",
                 "is_superuser",
+                "is_active",
                 "learner__pk",
                 *(f"learner__{name}" for name in LEARNER_FIELDS),
             )
         )
-        for pk, email_key, username, first, last, staff, su, learner_pk, *learner in rows:
+        for pk, email_key, username, first, last, staff, su, active, learner_pk, *learner in rows:
             account = _Account(
                 pk,
                 username,
@@ -340,11 +445,54 @@ def _accounts(keys: set[str]) -> tuple[dict[str, list[_Account]], dict[str, _Acc
                 learner_pk,
                 tuple(learner) if learner_pk else (),
                 privileged=staff or su,
+                is_active=active,
             )
             if email_key in keys:
                 by_email[email_key].append(account)
             by_username[username] = account
     return by_email, by_username
+
+
+def _activity_changes(
+    rows: Sequence[PersonRow], people: list[_Person], managers: dict[str, _Account], *, full: bool
+) -> tuple[list[Person], list[Person], int]:
+    """Who the import deactivates and reactivates, and how many learners are active now.
+
+    With `full`, the active learners missing from the file go too, except staff and superusers
+    (never the import's to change) and managers the file names (they manage people in it). A row
+    the checks refused still counts as in the file: a typo must not deactivate its person.
+    """
+    going = [
+        Person(p.account.pk, p.key, p.row.line)
+        for p in people
+        if p.account is not None and p.account.is_active and p.active is False
+    ]
+    coming = [
+        Person(p.account.pk, p.key, p.row.line)
+        for p in people
+        if p.account is not None and not p.account.is_active and p.active is True
+    ]
+    if not full:
+        active = Learner.objects.active().count() if going else 0
+        return going, coming, active
+    in_file = {_key(r.email) for r in rows} | {_key(r.manager_email) for r in rows} | set(managers)
+    in_file_pks = {p.account.pk for p in people if p.account is not None}
+    active_learners = (
+        Learner.objects.active()
+        .annotate(email_key=Lower("user__email"))
+        .values_list(
+            "user_id", "email_key", "user__username", "user__is_staff", "user__is_superuser"
+        )
+        .order_by("user__email", "user_id")
+    )
+    count = 0
+    for user_id, email_key, username, staff, superuser in active_learners.iterator(chunk_size=5000):
+        count += 1
+        if staff or superuser or user_id in in_file_pks:
+            continue
+        if email_key not in in_file and username.lower() not in in_file:
+            going.append(Person(user_id, email_key or username, None))
+    return going, coming, count
 
 
 # --- Writing --------------------------------------------------------------------------------------
@@ -360,10 +508,20 @@ def _batches(items: list, size: int = BATCH_SIZE):
         yield items[start : start + size]
 
 
+@dataclass(frozen=True)
+class _Written:
+    created: int
+    updated: int
+    unchanged: int
+    enrol: list[int]  # learners new or changed: enrolled in the events that match them
+    moved: list[int]  # learners whose role or team changed: withdrawn where no longer matched
+    new_user_ids: list[int]
+
+
 def _write(
     people: list[_Person], managers: dict[str, _Account], *, progress: Progress | None
-) -> tuple[int, int, int, list[int]]:
-    """Write the checked rows; returns (created, updated, unchanged, ids of learners to enrol)."""
+) -> _Written:
+    """Write the checked rows (accounts created inactive where the row says so)."""
     User = get_user_model()
     new_users = []
     renamed: list[tuple] = []  # (user pk, first name, last name)
@@ -378,6 +536,7 @@ def _write(
                     first_name=first,
                     last_name=last,
                     password=_unusable_password(),
+                    is_active=person.active is not False,
                 )
             )
         elif (account.first_name, account.last_name) != (first, last):
@@ -404,6 +563,7 @@ def _write(
     user_pk.update({key: account.pk for key, account in managers.items()})
     renamed_pks = {pk for pk, _, _ in renamed}
     new_learners, changed = [], []  # changed: (learner pk, *LEARNER_FIELDS)
+    moved: list[int] = []
     updated = unchanged = 0
     for person in people:
         wanted = (
@@ -423,6 +583,8 @@ def _write(
         elif account.learner != wanted:
             changed.append((account.learner_pk, *wanted))
             updated += 1
+            if account.learner[:2] != wanted[:2]:  # role, team
+                moved.append(account.learner_pk)
         elif account.pk in renamed_pks:
             updated += 1
         else:
@@ -438,7 +600,17 @@ def _write(
 
     # A changed name alone matches no other event: only new and changed profiles are enrolled.
     enrol = [learner.pk for learner in new_learners] + [row[0] for row in changed]
-    return len(new_learners), updated, unchanged, enrol
+    return _Written(
+        len(new_learners), updated, unchanged, enrol, moved, [user.pk for user in new_users]
+    )
+
+
+def _withdraw(learner_ids: list[int], *, now: datetime.datetime) -> int:
+    size = connection.features.max_query_params or len(learner_ids)
+    return sum(
+        enrolment.withdraw_from_unmatched_events(learner_ids[start : start + size], now=now)
+        for start in range(0, len(learner_ids), size)
+    )
 
 
 def _enrol(learner_ids: list[int], *, today: datetime.date) -> None:
