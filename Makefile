@@ -13,7 +13,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/bench
 BENCH_REDIS_URL ?= redis://127.0.0.1:6379/12
 
-.PHONY: help install run test fuzz bench lint browser demo clean
+.PHONY: help install run test fuzz bench lint browser wrk demo clean
 
 help:
 	@echo "make run    - set up and run the quick-start on http://127.0.0.1:8000 (SQLite, embedded worker)"
@@ -39,6 +39,14 @@ browser:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
+# Debian's wrk, the load generator of benchmarks/api_throughput.py.
+wrk:
+	@command -v wrk >/dev/null 2>&1 || { \
+	  echo "Installing Debian's wrk for the API throughput benchmark"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; } \
+	  || echo "Could not install wrk: benchmarks/api_throughput.py will skip itself"
+
 run: install
 	@mkdir -p var
 	$(PY) manage.py migrate --noinput
@@ -54,7 +62,7 @@ fuzz: install
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 	  FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-400} $(VENV)/bin/pytest tests/fuzz $(PYTEST_ARGS)
 
-bench: install
+bench: install wrk
 	DATABASE_URL=$${DATABASE_URL:-$(BENCH_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(BENCH_REDIS_URL)} \
 	  $(PY) -m benchmarks
 
