@@ -11,7 +11,7 @@ import logging
 
 from django.contrib import messages
 from django.contrib.auth.backends import ModelBackend
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import resolve_url
@@ -22,6 +22,7 @@ from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
 from backend import oidc
+from backend.signin import axes_ignores as signin_axes_ignores
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +30,7 @@ _REFUSAL = "_micromoments_oidc_refusal"
 UNAVAILABLE = "The sign-in provider cannot be reached: try again later, or use your password."
 
 
-def may_use_admin(user: AbstractBaseUser) -> bool:
+def may_use_admin(user: AbstractUser) -> bool:
     return bool(user.is_staff or user.has_perm("wagtailadmin.access_admin"))
 
 
@@ -157,6 +158,15 @@ class AdminCallbackView(OIDCAuthenticationCallbackView):
             reason = "The sign-in provider did not sign you in."
         messages.error(self.request, reason or "Single sign-on did not sign you in: start again.")
         return HttpResponseRedirect(self.failure_url)
+
+
+def axes_ignores(request: HttpRequest | None, credentials: dict | None) -> bool:
+    """AXES_WHITELIST_CALLABLE: backend.signin's rule, and the SSO callback. Its code and state
+    cannot be guessed (the provider checks the person), and its refusals carry no username: axes
+    would count them per address alone and lock a whole office's address out of single sign-on."""
+    if signin_axes_ignores(request, credentials):
+        return True
+    return request is not None and request.path == reverse("oidc_authentication_callback")
 
 
 def sso_login(request: HttpRequest) -> dict:

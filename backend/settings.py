@@ -343,7 +343,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "backend.signin.client_address"
-AXES_WHITELIST_CALLABLE = "backend.signin.axes_ignores"
+# backend.signin.axes_ignores, and the single sign-on callback (see backend.oidc_admin).
+AXES_WHITELIST_CALLABLE = "backend.oidc_admin.axes_ignores"
 AXES_LOCKOUT_CALLABLE = "backend.signin.lockout_response"
 AXES_HTTP_RESPONSE_CODE = 429
 # No row per successful login kept forever: the attempts table is what the lockouts need.

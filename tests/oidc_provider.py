@@ -68,6 +68,7 @@ class OidcProvider:
     keys: list[SigningKey] = field(default_factory=list)  # published in the JWKS; [-1] signs
     requests: list[str] = field(default_factory=list)  # paths asked, in order
     down: bool = False  # answer every request with 503
+    token_claims: dict = field(default_factory=dict)  # overrides in the token endpoint's ID tokens
     url: str = ""
     _grants: dict[str, Grant] = field(default_factory=dict)
     _access_tokens: dict[str, dict] = field(default_factory=dict)
@@ -235,7 +236,10 @@ class OidcProvider:
                 return _send(handler, 400, {"error": "invalid_grant"})
         key = self.keys[-1]
         id_token = jwt.encode(
-            grant.claims, key.private, algorithm=key.alg, headers={"kid": key.kid}
+            {**grant.claims, **self.token_claims},
+            key.private,
+            algorithm=key.alg,
+            headers={"kid": key.kid},
         )
         access_token = secrets.token_urlsafe(24)
         self._access_tokens[access_token] = grant.claims
