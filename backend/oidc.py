@@ -10,6 +10,7 @@ OIDC_JWKS_REFETCH_SECONDS: random kids in forged tokens cannot make us hammer th
 import datetime
 import hashlib
 import logging
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +20,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 
 from learning.journeys import enrolment
@@ -159,7 +162,7 @@ def _usable(jwk: dict, alg: str) -> bool:
 
 def _signing_key(header: dict) -> jwt.PyJWK:
     alg, kid = header.get("alg"), header.get("kid")
-    if alg not in ALGORITHMS or not isinstance(kid, str | None):
+    if not isinstance(alg, str) or alg not in ALGORITHMS or not isinstance(kid, str | None):
         raise SignInRefused(BAD_SIGNATURE)
 
     def matching(keys: list[dict]) -> list[dict]:
@@ -229,8 +232,13 @@ def checked_email(claims: dict[str, Any]) -> str:
     """The email address the claims prove, by the rules of both sign-ins: present, not marked
     unverified (Entra ID sends no `email_verified`: absent is accepted), in an allowed domain."""
     email = claims.get("email")
-    if not isinstance(email, str) or "@" not in email or len(email) > MAX_EMAIL_LENGTH:
+    if not isinstance(email, str) or len(email) > MAX_EMAIL_LENGTH:
         raise SignInRefused(NO_EMAIL)
+    try:
+        # Also keeps NUL and other controls (which PostgreSQL refuses in a query) out.
+        validate_email(email)
+    except ValidationError:
+        raise SignInRefused(NO_EMAIL) from None
     # Google and Firebase have sent the string "false"; neither form may pass.
     if claims.get("email_verified") in (False, "false"):
         raise SignInRefused(EMAIL_NOT_VERIFIED)
@@ -278,7 +286,11 @@ def _create_learner(email: str, claims: dict[str, Any], *, now: datetime.datetim
 
     def name(claim: str) -> str:
         value = claims.get(claim)
-        return value.strip()[:150] if isinstance(value, str) else ""
+        if not isinstance(value, str):
+            return ""
+        return "".join(c for c in value if unicodedata.category(c) not in {"Cc", "Cs"}).strip()[
+            :150
+        ]
 
     try:
         with transaction.atomic():

@@ -118,11 +118,12 @@ class OidcProvider:
         """An ID token of the approved person, signed with the current key (or `key`); claims
         given as None are left out."""
         key = key or self.keys[-1]
-        return jwt.encode(
-            self.claims(**claims),
+        # Signed as raw JSON: jwt.encode would refuse the claims of the wrong type tests need.
+        return jwt.api_jws.PyJWS().encode(
+            json.dumps(self.claims(**claims)).encode(),
             key.private,
             algorithm=key.alg,
-            headers={"kid": key.kid, **(headers or {})},
+            headers={"kid": key.kid, "typ": "JWT", **(headers or {})},
         )
 
     # --- the server ---------------------------------------------------------------------------------

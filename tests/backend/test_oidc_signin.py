@@ -352,6 +352,54 @@ def test_garbage_is_refused_never_a_server_error(client, sso, dana, id_token):
     assert set(response.json()) == {"detail", "errors"}
 
 
+@pytest.mark.parametrize(
+    "claims",
+    [
+        {"email": "dana\x00@example.com"},
+        {"email": "not-an-address"},
+        {"email": ["dana.lee@example.com"]},
+        {"email": "x" * 300 + "@example.com"},
+        {"exp": "tomorrow"},
+        {"aud": {"app": APP}},
+        {"iss": [None]},
+        {"sub": 7},
+    ],
+)
+def test_strange_claims_in_a_well_signed_token_are_refused_never_a_server_error(
+    client, sso, dana, settings, claims
+):
+    settings.OIDC_CREATE_USERS = True
+    response = sign_in(client, sso.id_token(**claims))
+    assert response.status_code == 401, response.content
+
+
+@pytest.mark.parametrize(
+    ("header", "detail"),
+    [
+        ({"alg": ["RS256"]}, oidc.BAD_SIGNATURE),
+        ({"alg": "HS256"}, oidc.BAD_SIGNATURE),
+        ({"kid": 7}, oidc.MALFORMED),
+        ({"kid": ["key-0"]}, oidc.MALFORMED),
+    ],
+)
+def test_strange_headers_are_refused_never_a_server_error(client, sso, dana, header, detail):
+    header_part = _b64(json.dumps({"alg": "RS256", "kid": "key-0", **header}).encode())
+    _, payload, signature = sso.id_token().split(".")
+    assert refused(sign_in(client, f"{header_part}.{payload}.{signature}"), detail)
+
+
+def test_names_with_control_characters_are_cleaned_for_a_created_learner(
+    client, sso, settings, django_user_model
+):
+    settings.OIDC_CREATE_USERS = True
+    assert (
+        sign_in(client, sso.id_token(given_name="Da\x00na", family_name="\x1bLee")).status_code
+        == 200
+    )
+    user = django_user_model.objects.get()
+    assert (user.first_name, user.last_name) == ("Dana", "Lee")
+
+
 @pytest.mark.parametrize("device_name", ["", "   ", "phone\x00", "p" * 201])
 def test_a_bad_device_name_is_422(client, sso, dana, device_name):
     response = sign_in(client, sso.id_token(), device_name=device_name)
