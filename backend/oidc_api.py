@@ -56,6 +56,13 @@ router = Router(tags=["auth"])
     response={200: TokenOut, **error_responses(401, 404, 503)},
     summary="Sign in with single sign-on",
     operation_id="auth_oidc_token",
+    openapi_extra={
+        "responses": {
+            401: {"description": "The ID token failed a check (named), or no active account."},
+            404: {"description": "Single sign-on is not configured on this server."},
+            503: {"description": "The issuer's discovery document or keys cannot be fetched."},
+        }
+    },
 )
 def sign_in_with_oidc(request: HttpRequest, payload: OidcTokenIn):
     """Exchange an OpenID Connect ID token from the configured issuer for a bearer token for this

@@ -433,3 +433,7 @@ def test_the_openapi_declares_each_answer(client):
     assert operation["operationId"] == "auth_oidc_token"
     assert {"200", "401", "404", "422", "429", "503"} <= set(operation["responses"])
     assert "security" not in operation
+    assert operation["responses"]["404"]["description"].startswith("Single sign-on is not")
+    error = {"$ref": "#/components/schemas/ErrorOut"}
+    for status in ("401", "404", "503"):
+        assert operation["responses"][status]["content"]["application/json"]["schema"] == error
