@@ -7,6 +7,7 @@ import io
 import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -15,6 +16,7 @@ from django.utils import timezone
 from cms.models import ChangeEvent, EventAudience
 from learning.journeys import enrolment
 from learning.models import EndReason, Enrollment, Learner
+from learning.people.roles import MANAGERS
 from tests.factories import LearnerFactory, UserFactory, token_client
 
 pytestmark = pytest.mark.django_db
@@ -439,3 +441,21 @@ def test_invite_sends_nothing_on_a_dry_run_or_a_failed_import(tmp_path, workforc
     )
     assert mailoutbox == []
     assert not User.objects.filter(username="new@example.com").exists()
+
+
+def test_my_team_shows_a_withdrawn_journey_as_withdrawn(tmp_path, events, client):
+    boss = UserFactory(username="boss", email="boss@example.com")
+    boss.groups.add(Group.objects.get(name=MANAGERS))
+    ana = staff("ana", manager=boss)
+    enrolment.enrol_audience(events["support"].pk, today=timezone.localdate())
+    run(csv_file(tmp_path, f"ana@example.com,Ana,X,Agent,Billing,boss@example.com,{START},UTC"))
+    client.force_login(boss)
+
+    page = client.get(f"/cms/team/{ana.pk}/").content.decode()
+    assert "Support launch" in page
+    assert "Withdrawn" in page
+    detail = token_client(boss).get(f"/api/v1/manager/learners/{ana.pk}").json()
+    assert [(j["event"]["name"], j["status"]) for j in detail["journeys"]] == [
+        ("Billing launch", "current"),
+        ("Support launch", "withdrawn"),
+    ]
