@@ -257,9 +257,11 @@ class Person:
     created: bool
 
 
-def person_for(claims: dict[str, Any], *, now: datetime.datetime) -> Person:
-    """The one active user with the claims' email (case-insensitive). With OIDC_CREATE_USERS, a
-    new learner when nobody, active or not, has it: a deactivated person stays out.
+def person_for(
+    claims: dict[str, Any], *, now: datetime.datetime, may_create: bool = True
+) -> Person:
+    """The one active user with the claims' email (case-insensitive). With OIDC_CREATE_USERS (and
+    `may_create`), a new learner when nobody, active or not, has it: a deactivated person stays out.
 
     Unknown and inactive answer the same, so a refusal tells nothing about which emails exist.
     """
@@ -271,7 +273,7 @@ def person_for(claims: dict[str, Any], *, now: datetime.datetime) -> Person:
     if active:
         return Person(active[0], created=False)
     if (
-        not settings.OIDC_CREATE_USERS
+        not (settings.OIDC_CREATE_USERS and may_create)
         or len(email) > USERNAME_LENGTH
         or User.objects.filter(email__iexact=email).exists()
     ):

@@ -107,7 +107,8 @@ class AdminOIDCBackend(OIDCAuthenticationBackend):
 
     def get_or_create_user(self, access_token, id_token, payload):
         claims = self.get_userinfo(access_token, id_token, payload)
-        user = oidc.person_for(claims, now=timezone.now()).user
+        # A learner made here could never pass the admin's door: the admin creates nobody.
+        user = oidc.person_for(claims, now=timezone.now(), may_create=False).user
         if not may_use_admin(user):
             setattr(self.request, _REFUSAL, _("You do not have permission to access the admin"))
             return None

@@ -153,6 +153,25 @@ def test_a_provider_that_cannot_be_reached_leaves_the_password_form(client, sso,
     assert "The sign-in provider cannot be reached" in messages_on_login_page(client)
 
 
+def test_a_provider_failing_at_the_token_endpoint_is_said_so(client, sso, author):
+    approve_as(sso, "ada@example.com")
+    start = client.get("/oidc/authenticate/")
+    back = requests.get(start["Location"], allow_redirects=False, timeout=5).headers["Location"]
+    sso.down = True
+    response = client.get(back.removeprefix("http://testserver"))
+    assert response["Location"] == "/cms/login/"
+    assert "_auth_user_id" not in client.session
+    assert "The sign-in provider cannot be reached" in messages_on_login_page(client)
+
+
+def test_the_admin_creates_nobody_even_when_the_app_may(client, sso, settings, django_user_model):
+    settings.OIDC_CREATE_USERS = True
+    approve_as(sso, "newcomer@example.com")
+    sso_sign_in(client, sso)
+    assert not django_user_model.objects.exists()
+    assert oidc.NO_ACCOUNT in messages_on_login_page(client)
+
+
 def test_refused_sso_sign_ins_do_not_lock_the_password_form(client, sso, author):
     LearnerFactory(user__username="dana", user__email="dana@example.com")
     approve_as(sso, "dana@example.com")
