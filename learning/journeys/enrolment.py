@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from cms.models import ChangeEvent
 from learning.changes import learner_changed
+from learning.journeys.sql import IdIn
 from learning.models import EndReason, Enrollment, Learner
 
 
@@ -105,7 +106,7 @@ def enrol_in_matching_events(learner_ids: list[int], *, today: datetime.date) ->
         audience = audience_q(event, today=today)
         if audience is None:
             continue
-        learners = Learner.objects.active().filter(audience, pk__in=learner_ids)
+        learners = Learner.objects.active().filter(audience, IdIn(F("pk"), learner_ids))
         total += _enrol(event, learners.only("pk", "start_date"))
         # Back in the audience after a move out of it: the same row, with its history, resumes.
         resumed = Enrollment.objects.filter(
@@ -124,7 +125,9 @@ def withdraw_from_unmatched_events(learner_ids: list[int], *, now: datetime.date
     withdrawn = 0
     for event in ChangeEvent.objects.filter(live=True).prefetch_related("audience_rules"):
         members = _members_q(event)
-        leaving = Enrollment.objects.current().filter(event=event, learner_id__in=learner_ids)
+        leaving = Enrollment.objects.current().filter(
+            IdIn(F("learner_id"), learner_ids), event=event
+        )
         if members is not None:
             leaving = leaving.exclude(learner__in=Learner.objects.filter(members).values("pk"))
         withdrawn += leaving.update(ended_at=now, end_reason=EndReason.WITHDRAWN)
