@@ -47,3 +47,22 @@ def accounts_deactivated(
     if users:
         for handler in _DEACTIVATION_HANDLERS:
             handler(users, learners, now=now)
+
+
+# handler(pairs, now=...): (learner id, event id) enrolments just withdrawn, in the caller's transaction.
+_WITHDRAWAL_HANDLERS: list[Handler] = []
+
+
+def register_withdrawal_handler(handler: Handler) -> None:
+    """Call `handler(pairs, now=...)` whenever enrolments are withdrawn (nudges suppresses the
+    planned nudges about their steps); meant for AppConfig.ready()."""
+    if handler not in _WITHDRAWAL_HANDLERS:
+        _WITHDRAWAL_HANDLERS.append(handler)
+
+
+def enrolments_withdrawn(pairs: Iterable[tuple[int, int]], *, now: datetime.datetime) -> None:
+    """These (learner id, event id) enrolments were withdrawn at `now`."""
+    pairs = list(dict.fromkeys(pairs))
+    if pairs:
+        for handler in _WITHDRAWAL_HANDLERS:
+            handler(pairs, now=now)

@@ -1,8 +1,14 @@
-"""What nudges does when learning deactivates accounts (registered with learning.changes): their
-devices stop receiving pushes and the nudges planned for them are suppressed, kept for the record."""
+"""What nudges does when learning deactivates accounts or withdraws enrolments (registered with
+learning.changes): a deactivated person's devices stop receiving pushes and the nudges planned for
+them are suppressed; a withdrawn journey's planned step nudges are suppressed. Kept for the record."""
 
 import datetime
 
+from django.db.models import F
+
+from cms.models import JourneyStep
+from nudges import dedupe
+from nudges.lookups import AnyOf
 from nudges.models import Device, Nudge
 
 ACCOUNT_DEACTIVATED = "account deactivated"
@@ -18,4 +24,24 @@ def on_accounts_deactivated(
         # Planned only: a nudge in `sending` is a sender's now, and its devices are off already.
         Nudge.objects.filter(learner_id__in=learner_ids, state=Nudge.State.PLANNED).update(
             state=Nudge.State.SUPPRESSED, last_error="Account deactivated."
+        )
+
+
+def on_enrolments_withdrawn(pairs: list[tuple[int, int]], *, now: datetime.datetime) -> None:
+    """(learner id, event id) pairs: their step-unlocked and deadline nudges planned for that
+    event's steps are suppressed (two queries, however many pairs)."""
+    steps: dict[int, list[int]] = {}
+    for event_id, step_id in JourneyStep.objects.filter(
+        AnyOf(F("event_id"), sorted({event for _, event in pairs}))
+    ).values_list("event_id", "pk"):
+        steps.setdefault(event_id, []).append(step_id)
+    keys = [
+        key
+        for learner_id, event_id in pairs
+        for step_id in steps.get(event_id, [])
+        for key in (dedupe.step_unlocked(learner_id, step_id), dedupe.deadline(learner_id, step_id))
+    ]
+    if keys:
+        Nudge.objects.filter(AnyOf(F("dedupe_key"), keys), state=Nudge.State.PLANNED).update(
+            state=Nudge.State.SUPPRESSED, last_error="Withdrawn from the journey."
         )

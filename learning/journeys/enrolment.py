@@ -12,7 +12,7 @@ from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from cms.models import ChangeEvent
-from learning.changes import learner_changed
+from learning.changes import enrolments_withdrawn, learner_changed
 from learning.journeys.sql import IdIn
 from learning.models import EndReason, Enrollment, Learner
 
@@ -120,9 +120,10 @@ def enrol_in_matching_events(learner_ids: list[int], *, today: datetime.date) ->
 
 def withdraw_from_unmatched_events(learner_ids: list[int], *, now: datetime.datetime) -> int:
     """End, as withdrawn, these learners' current enrolments in live events whose audience no
-    longer names them (a new role or team). One query per live event, whatever the number of
-    learners; the rows stay, shown as withdrawn."""
-    withdrawn = 0
+    longer names them (a new role or team). Two queries per live event, whatever the number of
+    learners; the rows stay, shown as withdrawn, and the apps above hear of them (nudges drops the
+    planned nudges about their steps)."""
+    withdrawn: list[tuple[int, int]] = []
     for event in ChangeEvent.objects.filter(live=True).prefetch_related("audience_rules"):
         members = _members_q(event)
         leaving = Enrollment.objects.current().filter(
@@ -130,8 +131,14 @@ def withdraw_from_unmatched_events(learner_ids: list[int], *, now: datetime.date
         )
         if members is not None:
             leaving = leaving.exclude(learner__in=Learner.objects.filter(members).values("pk"))
-        withdrawn += leaving.update(ended_at=now, end_reason=EndReason.WITHDRAWN)
-    return withdrawn
+        rows = list(leaving.values_list("pk", "learner_id"))
+        if rows:
+            Enrollment.objects.current().filter(IdIn(F("pk"), [pk for pk, _ in rows])).update(
+                ended_at=now, end_reason=EndReason.WITHDRAWN
+            )
+            withdrawn += [(learner_id, event.pk) for _, learner_id in rows]
+    enrolments_withdrawn(withdrawn, now=now)
+    return len(withdrawn)
 
 
 def follow_audiences(learner_ids: list[int], *, now: datetime.datetime) -> None:

@@ -459,3 +459,28 @@ def test_my_team_shows_a_withdrawn_journey_as_withdrawn(tmp_path, events, client
         ("Billing launch", "current"),
         ("Support launch", "withdrawn"),
     ]
+
+
+def test_a_withdrawn_journeys_planned_step_nudges_are_suppressed(tmp_path, events):
+    from cms.models import JourneyStep
+    from nudges import dedupe
+    from nudges.models import Nudge
+    from tests.nudges.sending_factories import NudgeFactory
+
+    step = JourneyStep.objects.create(
+        event=events["support"], title="Do a refund", kind="on_the_job", due_offset=5
+    )
+    ana = staff("ana")
+    enrolment.enrol_audience(events["support"].pk, today=timezone.localdate())
+    NudgeFactory(learner=ana, dedupe_key=dedupe.step_unlocked(ana.pk, step.pk))
+    NudgeFactory(learner=ana, dedupe_key=dedupe.deadline(ana.pk, step.pk))
+    NudgeFactory(learner=ana, dedupe_key="practice:other")
+
+    run(csv_file(tmp_path, row("ana", team="Billing")))
+
+    states = dict(Nudge.objects.values_list("dedupe_key", "state"))
+    assert states == {
+        f"step:{ana.pk}:{step.pk}": "suppressed",
+        f"deadline:{ana.pk}:{step.pk}": "suppressed",
+        "practice:other": "planned",
+    }
