@@ -484,3 +484,15 @@ def test_a_withdrawn_journeys_planned_step_nudges_are_suppressed(tmp_path, event
         f"deadline:{ana.pk}:{step.pk}": "suppressed",
         "practice:other": "planned",
     }
+
+
+def test_the_planner_reads_current_enrolments_only(tmp_path, events):
+    from nudges import plan_data
+
+    ana, ben = staff("ana"), staff("ben")
+    enrolment.enrol_audience(events["support"].pk, today=timezone.localdate())
+    run(csv_file(tmp_path, row("ana", team="Billing")))
+
+    facts = plan_data.gather([ana, ben], now=timezone.now())
+    assert [j.enrollment.event.name for j in facts.journeys[ana.pk]] == ["Billing launch"]
+    assert [j.enrollment.event.name for j in facts.journeys[ben.pk]] == ["Support launch"]
