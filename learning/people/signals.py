@@ -1,5 +1,6 @@
 """Framework glue: a user's `is_active` or a learner's role or team changed by a model save (the
-Django admin, Wagtail's user admin, the shell) reaches the one domain function for it.
+Django admin, Wagtail's user admin, the shell) or by Wagtail's "Set active state" bulk action
+reaches the one domain function for it.
 
 The import and other bulk writers update rows without saving models, and call those functions
 themselves. Each pre_save reads the stored value once, and only when the save may change it.
@@ -7,6 +8,7 @@ themselves. Each pre_save reads the stored value once, and only when the save ma
 
 from django.db.models.signals import post_save, pre_save
 from django.utils import timezone
+from wagtail import hooks
 
 from learning.journeys import enrolment
 from learning.models import Learner
@@ -56,3 +58,15 @@ def connect(user_model) -> None:
     post_save.connect(follow_active, sender=user_model, dispatch_uid="learning.follow_active")
     pre_save.connect(remember_audience, sender=Learner, dispatch_uid="learning.remember_audience")
     post_save.connect(follow_audience, sender=Learner, dispatch_uid="learning.follow_audience")
+
+
+@hooks.register("after_bulk_action")
+def follow_bulk_active_state(request, action_type, objects, action_class_instance) -> None:
+    # Wagtail's bulk action updates `is_active` with a queryset update: no save, no signal.
+    if action_type != "set_active_state":
+        return
+    now = timezone.now()
+    if action_class_instance.cleaned_form.cleaned_data["mark_as_active"]:
+        accounts.reactivate(objects, now=now)
+    else:
+        accounts.deactivate(objects, now=now, reason=f"marked inactive by {request.user}")

@@ -136,6 +136,13 @@ def deactivate_in_wagtail_admin(tmp_path, office):
     assert response.status_code == 302, response.content.decode()[:2000]
 
 
+def deactivate_with_wagtails_bulk_action(tmp_path, office):
+    # "Set active state" on /cms/users/ updates the rows without saving them: its after hook.
+    url = reverse("wagtail_bulk_action", args=("auth", "user", "set_active_state"))
+    response = admin_client().post(f"{url}?id={office['ana'].user_id}", {"mark_as_active": "False"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+
+
 def deactivate_in_the_shell(tmp_path, office):
     ana = User.objects.get(username="ana")
     ana.is_active = False
@@ -156,6 +163,7 @@ PATHS = [
     deactivate_by_full_import,
     deactivate_in_django_admin,
     deactivate_in_wagtail_admin,
+    deactivate_with_wagtails_bulk_action,
     deactivate_in_the_shell,
 ]
 
@@ -261,6 +269,15 @@ def test_reactivating_resumes_the_enrolments_with_their_history(
         "/api/v1/devices", {"fid": "fid-ana", "platform": "ios"}, "application/json"
     ).status_code in (200, 201)
     assert Device.objects.get(user=ana.user).active
+
+
+def test_wagtails_bulk_action_reactivates_too(office):
+    ana = office["ana"]
+    accounts.deactivate([ana.user], now=timezone.now(), reason="test")
+    url = reverse("wagtail_bulk_action", args=("auth", "user", "set_active_state"))
+    response = admin_client().post(f"{url}?id={ana.user_id}", {"mark_as_active": "True"})
+    assert response.status_code == 302
+    assert Enrollment.objects.get(learner=ana).ended_at is None
 
 
 def test_deactivating_many_costs_the_same_queries_as_one(library):
