@@ -476,6 +476,7 @@ def _activity_changes(
         active = Learner.objects.active().count() if going else 0
         return going, coming, active
     in_file = {_key(r.email) for r in rows} | {_key(r.manager_email) for r in rows} | set(managers)
+    in_file.discard("")  # a blank email or manager names nobody
     in_file_pks = {p.account.pk for p in people if p.account is not None}
     active_learners = (
         Learner.objects.active()

@@ -496,3 +496,11 @@ def test_the_planner_reads_current_enrolments_only(tmp_path, events):
     facts = plan_data.gather([ana, ben], now=timezone.now())
     assert [j.enrollment.event.name for j in facts.journeys[ana.pk]] == ["Billing launch"]
     assert [j.enrollment.event.name for j in facts.journeys[ben.pk]] == ["Support launch"]
+
+
+def test_full_deactivates_a_learner_without_an_email_missing_from_the_file(tmp_path, workforce):
+    LearnerFactory(user__username="noemail", user__email="")
+    lines = [row(f"a{i}") for i in range(10)]  # blank manager emails: they name nobody
+    out, _ = run(csv_file(tmp_path, *lines), "--full")
+    assert "Deactivated: noemail (missing from the file)" in out
+    assert not User.objects.get(username="noemail").is_active
