@@ -203,8 +203,9 @@ def import_people(
                 now=now,
                 reason="HR import" + (" (missing from the full file)" if full else ""),
             )
-        # A dry run has done all of it, and the rollback leaves not a row changed.
-        transaction.set_rollback(dry_run)
+        if dry_run:
+            # It has done all of it, and the rollback leaves not a row changed.
+            transaction.set_rollback(True)
     return ImportResult(
         written.created,
         written.updated,
