@@ -120,7 +120,10 @@ def gather(learners: list[Learner], *, now: datetime.datetime) -> Facts:
     _recent_nudges(ids, facts, now=now)
 
     reports = list(
-        Learner.objects.filter(AnyOf(F("manager_id"), [x.user_id for x in learners]))
+        # Active accounts only: a manager's digest counts the people they still manage.
+        Learner.objects.filter(
+            AnyOf(F("manager_id"), [x.user_id for x in learners]), user__is_active=True
+        )
         .only("pk", "manager_id", "timezone")
         .order_by()
     )

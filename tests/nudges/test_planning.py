@@ -201,6 +201,22 @@ def test_a_manager_gets_a_weekly_digest_about_their_team(settings):
     assert len(planned(manager)) == 1
 
 
+def test_the_digest_counts_only_the_reports_still_employed(settings):
+    settings.MICROMOMENTS_DRIFTING_AFTER_DAYS = 5
+    manager = due_learner()
+    LearnerFactory(timezone="Europe/Berlin", manager=manager.user)
+    gone = LearnerFactory(timezone="Europe/Berlin", manager=manager.user)
+    enrollment, _ = journey(gone, anchor=TODAY - datetime.timedelta(days=20))
+    Enrollment.objects.filter(pk=enrollment.pk).update(enrolled_at=NOW - 20 * 24 * HOUR)
+    gone.user.is_active = False  # left the company: the admin's or the HR import's save
+    gone.user.save()
+
+    plan_nudges(now=NOW)
+
+    (nudge,) = planned(manager)
+    assert nudge.body == "1 person · 0 drifting · 0 steps overdue"
+
+
 # --- When ---------------------------------------------------------------------------------------------
 
 
