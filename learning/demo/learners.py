@@ -7,6 +7,9 @@ direct reports in different states, so the team view has something to say about 
 - Priya (demo-learner4), 24 days in, learning mostly on the job, one step waiting;
 - Chris (demo-learner5), a senior agent outside onboarding, in the Flex launch, who mentors.
 
+And Noor (demo-newcomer), who starts next week: in from HR with no password yet, invited by email
+(the console shows the invitation on `make run`) until she sets one from its link.
+
 Everything goes through the same domain functions as the app (enrolment, the events ledger,
 practice answers, the manager's confirmation), and client ids are derived from names, so loading
 again records nothing twice.
@@ -17,6 +20,7 @@ import uuid
 import zoneinfo
 from typing import cast
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import F
 
@@ -25,6 +29,7 @@ from cms.models import ChangeEvent, JourneyStep
 from learning.journeys import enrolment
 from learning.ledger import events
 from learning.models import Activity, Card, Confirmation, Enrollment, Learner
+from learning.people import invitations
 from learning.people.roles import ensure_managers_group
 from learning.practice import cards as practice
 from learning.team import reports
@@ -283,6 +288,37 @@ def _practise(learner: Learner, *, rating: int, now: datetime.datetime) -> int:
     return answered
 
 
+def _newcomer(*, today: datetime.date, now: datetime.datetime) -> None:
+    """Noor, as the HR import leaves a new person (no usable password), invited the product's way.
+
+    Not yet anyone's report nor enrolled: her manager's figures and the demo's journeys stay as
+    they were. Invited again on each load until she has a password, so each `make run` shows it.
+    """
+    user, created = get_user_model().objects.get_or_create(
+        username="demo-newcomer",
+        defaults={
+            "email": "demo-newcomer@brightwave.example",
+            "first_name": "Noor",
+            "last_name": "Newcomer",
+        },
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    Learner.objects.get_or_create(
+        user=user,
+        defaults={
+            "role": "Support agent",
+            "team": "Support",
+            "start_date": today + datetime.timedelta(days=7),
+            "timezone": TZ,
+        },
+    )
+    if not user.has_usable_password():
+        # After the commit: a load that rolls back must not have invited anyone.
+        transaction.on_commit(lambda: invitations.send_invitations([user], now=now))
+
+
 @transaction.atomic
 def load_demo_learners(*, now: datetime.datetime) -> str:
     today = now.astimezone(zoneinfo.ZoneInfo(TZ)).date()
@@ -335,7 +371,9 @@ def load_demo_learners(*, now: datetime.datetime) -> str:
         _practise(learner, rating=rating, now=now)
         for learner, rating in ((lee, 3), (jordan, 2), (priya, 4), (chris, 3))
     )
+    _newcomer(today=today, now=now)
     return (
         "learners: demo-manager (Managers) and reports demo-learner to demo-learner5; "
-        f"{recorded} new activities, {reviews} new practice answers"
+        f"{recorded} new activities, {reviews} new practice answers; "
+        "demo-newcomer has no password yet and is sent an invitation"
     )

@@ -344,3 +344,32 @@ def _wagtail_admin_access():
     from django.contrib.auth.models import Permission
 
     return Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
+
+
+# --- The demo's newcomer ---------------------------------------------------------------------------
+
+
+def test_the_demo_newcomer_is_invited_on_each_load_until_she_sets_a_password(
+    demo, smtp_server, django_capture_on_commit_callbacks
+):
+    from learning.demo.learners import load_demo_learners
+    from learning.models import Learner
+
+    noor = Learner.objects.select_related("user").get(user__username="demo-newcomer")
+    assert not noor.user.has_usable_password()
+    assert noor.manager is None
+    assert "demo-newcomer has no password yet and is sent an invitation" in demo
+
+    with django_capture_on_commit_callbacks(execute=True):
+        load_demo_learners(now=timezone.now())
+    [invitation] = smtp_server.messages
+    assert invitation["To"] == "demo-newcomer@brightwave.example"
+    assert "Hello Noor," in body(invitation, "plain")
+    params = link_params(links(invitation)[0])
+    set_password_from_link(params["uid"], params["token"], NEW_PASSWORD, now=timezone.now())
+
+    with django_capture_on_commit_callbacks(execute=True):
+        load_demo_learners(now=timezone.now())
+    assert len(smtp_server.messages) == 1
+    noor.user.refresh_from_db()
+    assert noor.user.check_password(NEW_PASSWORD)  # a reload leaves her password alone
