@@ -21,8 +21,8 @@ from pydantic_core import PydanticCustomError
 from wagtail.api.v3.auth import BearerTokenAuth
 from wagtail.models import APIToken
 
-from backend.signin import api_signin_throttles, authenticate_api_signin
-from cms.errors import Throttled, Unauthorized, error_responses
+from backend.signin import api_signin_throttles, authenticate_api_signin, refuse_when_throttled
+from cms.errors import Unauthorized, error_responses
 from nudges.devices import sign_out_devices
 
 
@@ -170,12 +170,7 @@ def sign_in(request: HttpRequest, payload: TokenIn):
     """Exchange a username and password for a bearer token for this device."""
     request._signin_username = payload.username  # type: ignore[attr-defined]  # for the throttles' keys
     throttles = api_signin_throttles()
-    waits = [w for throttle in throttles if (w := throttle.retry_after(request)) is not None]
-    if waits:
-        wait = max(waits)
-        raise Throttled(
-            f"Too many sign-in attempts: try again in {wait} seconds.", retry_after=wait
-        )
+    refuse_when_throttled(request, throttles, attempts="sign-in attempts")
     user = authenticate_api_signin(request, username=payload.username, password=payload.password)
     if user is None or not user.is_active:
         for throttle in throttles:

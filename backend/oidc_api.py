@@ -6,8 +6,6 @@ own history: a run of stale tokens does not lock the address out of password sig
 reverse. An issuer that does not answer is 503 and counts as no failure.
 """
 
-import hashlib
-
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
@@ -16,8 +14,8 @@ from ninja import Router, Schema
 
 from backend import oidc
 from backend.auth import TokenOut, issue_token
-from backend.signin import FailedSignInThrottle
-from cms.errors import NotFound, Throttled, Unauthorized, Unavailable, error_responses
+from backend.signin import FailedSignInThrottle, refuse_when_throttled
+from cms.errors import NotFound, Unauthorized, Unavailable, error_responses
 from cms.fields import Text
 
 # A JWT is three base64url parts; Entra ID's tokens with many groups reach ~8 KB.
@@ -34,17 +32,11 @@ class OidcTokenIn(Schema):
     device_name: Text(max_length=200, description="e.g. 'Dana's iPhone'.")  # type: ignore[valid-type]
 
 
-class FailedOidcSignInThrottle(FailedSignInThrottle):
+def failed_oidc_signin_throttle() -> FailedSignInThrottle:
     """Failed SSO sign-ins per client address, in a history of their own."""
-
-    def __init__(self) -> None:
-        super().__init__(settings.API_OIDC_SIGNIN_FAILURES_PER_ADDRESS, per="address")
-
-    def get_cache_key(self, request: HttpRequest) -> str | None:
-        address = self.get_ident(request)
-        if not address:
-            return None
-        return f"oidc_signin_failures_{hashlib.sha256(address.encode()).hexdigest()}"
+    return FailedSignInThrottle(
+        settings.API_OIDC_SIGNIN_FAILURES_PER_ADDRESS, per="address", scope="oidc_signin_failures"
+    )
 
 
 router = Router(tags=["auth"])
@@ -71,11 +63,8 @@ def sign_in_with_oidc(request: HttpRequest, payload: OidcTokenIn):
     discovery document or keys cannot be fetched."""
     if not oidc.app_sso_configured():
         raise NotFound("Single sign-on is not configured.")
-    throttle = FailedOidcSignInThrottle()
-    if (wait := throttle.retry_after(request)) is not None:
-        raise Throttled(
-            f"Too many sign-in attempts: try again in {wait} seconds.", retry_after=wait
-        )
+    throttle = failed_oidc_signin_throttle()
+    refuse_when_throttled(request, [throttle], attempts="sign-in attempts")
     now = timezone.now()
     try:
         claims = oidc.verify_id_token(payload.id_token)

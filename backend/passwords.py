@@ -17,8 +17,8 @@ from ninja import Field, Router, Schema, Status
 from pydantic import AfterValidator, StrictStr
 from pydantic_core import PydanticCustomError
 
-from backend.signin import FailedSignInThrottle
-from cms.errors import Throttled, error_responses
+from backend.signin import FailedSignInThrottle, refuse_when_throttled
+from cms.errors import error_responses
 from cms.fields import Text, without_controls
 from learning import tasks
 from learning.people.invitations import set_password_from_link
@@ -71,22 +71,16 @@ RESET_ANSWER = (
 )
 
 
-class PasswordResetThrottle(FailedSignInThrottle):
-    """Requests for password links per email address asked for, or per client address: the
-    sign-in throttle's history, under keys of its own."""
-
-    def get_cache_key(self, request: HttpRequest) -> str | None:
-        key = super().get_cache_key(request)
-        return None if key is None else key.replace("signin_failures_", "password_reset_", 1)
-
-    def record(self, request: HttpRequest) -> None:
-        self.record_failure(request)
-
-
-def password_reset_throttles() -> list[PasswordResetThrottle]:
+def password_reset_throttles() -> list[FailedSignInThrottle]:
+    """Requests for password links per email address asked for and per client address, every
+    request counting, in histories apart from the sign-in's."""
     return [
-        PasswordResetThrottle(settings.API_PASSWORD_RESET_PER_EMAIL, per="username"),
-        PasswordResetThrottle(settings.API_PASSWORD_RESET_PER_ADDRESS, per="address"),
+        FailedSignInThrottle(
+            settings.API_PASSWORD_RESET_PER_EMAIL, per="username", scope="password_reset"
+        ),
+        FailedSignInThrottle(
+            settings.API_PASSWORD_RESET_PER_ADDRESS, per="address", scope="password_reset"
+        ),
     ]
 
 
@@ -127,14 +121,9 @@ def request_password_reset(request: HttpRequest, payload: PasswordResetIn):
     """
     request._signin_username = payload.email.lower()  # type: ignore[attr-defined]  # the throttles' key
     throttles = password_reset_throttles()
-    waits = [w for throttle in throttles if (w := throttle.retry_after(request)) is not None]
-    if waits:
-        wait = max(waits)
-        raise Throttled(
-            f"Too many password requests: try again in {wait} seconds.", retry_after=wait
-        )
+    refuse_when_throttled(request, throttles, attempts="password requests")
     for throttle in throttles:
-        throttle.record(request)
+        throttle.record_failure(request)
     email = payload.email
     transaction.on_commit(lambda: tasks.send_password_link.delay(email))
     return Status(202, {"detail": RESET_ANSWER})

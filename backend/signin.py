@@ -14,6 +14,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from ninja.throttling import SimpleRateThrottle
 
+from cms.errors import Throttled
+
 _API_SIGNIN = "_micromoments_api_signin"
 
 
@@ -56,9 +58,10 @@ class FailedSignInThrottle(SimpleRateThrottle):
     # time.time is a builtin and never bound as a method; staticmethod tells mypy so.
     timer = staticmethod(time.time)
 
-    def __init__(self, rate: str, *, per: str):
+    def __init__(self, rate: str, *, per: str, scope: str = "signin_failures"):
         super().__init__(rate)
         self.per = per  # "username" | "address" | "username_address"
+        self.scope = scope  # each use (sign-in, SSO sign-in, password links) counts apart
 
     def get_ident(self, request: HttpRequest) -> str | None:
         return client_address(request)
@@ -76,7 +79,7 @@ class FailedSignInThrottle(SimpleRateThrottle):
         # The username is the client's text: hashed, it is neither part of the key's structure
         # nor a character a cache refuses (spaces, controls), whatever its length.
         ident = hashlib.sha256("\x00".join(parts).encode()).hexdigest()
-        return f"signin_failures_{self.per}_{ident}"
+        return f"{self.scope}_{self.per}_{ident}"
 
     def retry_after(self, request: HttpRequest) -> int | None:
         """Seconds to wait when this key has used up its failures, else None. Records nothing."""
@@ -98,6 +101,16 @@ class FailedSignInThrottle(SimpleRateThrottle):
     def forget(self, request: HttpRequest) -> None:
         if (key := self.get_cache_key(request)) is not None:
             self.cache.delete(key)
+
+
+def refuse_when_throttled(
+    request: HttpRequest, throttles: list[FailedSignInThrottle], *, attempts: str
+) -> None:
+    """Throttled (429, with the longest wait) when any of `throttles` has used up its history."""
+    waits = [w for throttle in throttles if (w := throttle.retry_after(request)) is not None]
+    if waits:
+        wait = max(waits)
+        raise Throttled(f"Too many {attempts}: try again in {wait} seconds.", retry_after=wait)
 
 
 def api_signin_throttles() -> list[FailedSignInThrottle]:
