@@ -9,6 +9,9 @@ from tests.factories import LearnerFactory, token_client
 
 REPO = Path(__file__).resolve().parents[1]
 
+# The `smtp_server` fixture: a real SMTP server on loopback, for every test that sends email.
+pytest_plugins = ["tests.smtp_server"]
+
 
 def pytest_configure(config):
     assert settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql", (

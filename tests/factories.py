@@ -74,6 +74,18 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password("pw-for-tests")
 
 
+def newcomer(username: str = "dana", **fields):
+    """A person as the HR import leaves them: an account with no usable password, no way in yet."""
+    from django.contrib.auth.hashers import make_password
+
+    fields.setdefault("first_name", "Dana")
+    fields.setdefault("email", f"{username}@brightwave.example")
+    user = UserFactory(username=username, **fields)
+    user.password = make_password(None)
+    user.save()
+    return user
+
+
 class LearnerFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = "learning.Learner"

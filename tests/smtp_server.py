@@ -1,8 +1,8 @@
 """A real SMTP server on loopback (aiosmtpd) for the tests that send email, and helpers that read
 what it received the way a mail client would: parsed with the `email` package, parts by type.
 
-The `smtp_server` fixture (import `smtp_server_fixture` and `_smtp_controller`) points Django at it through the SMTP backend (pytest-django swaps
-EMAIL_BACKEND to locmem; the fixture swaps it back), so a test sees the bytes a mail server sees.
+The `smtp_server` fixture (a plugin of tests/conftest.py) points Django at it through the SMTP
+backend (pytest-django swaps EMAIL_BACKEND to locmem; the fixture swaps it back), so a test sees the bytes a mail server sees.
 """
 
 import email

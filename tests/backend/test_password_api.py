@@ -4,31 +4,17 @@ the email a real SMTP server on loopback received, then signed in with through P
 import re
 
 import pytest
-from django.contrib.auth.hashers import make_password
 from django.test import Client
 from django.utils import timezone
 
 from backend.celery import app as celery_app
 from learning.people.invitations import send_invitations
-from tests.factories import UserFactory
-from tests.smtp_server import (  # noqa: F401
-    _smtp_controller,
-    body,
-    link_params,
-    links,
-    smtp_server_fixture,
-)
+from tests.factories import UserFactory, newcomer
+from tests.smtp_server import body, link_params, links
 
 pytestmark = pytest.mark.django_db
 
 NEW_PASSWORD = "kettle-harbour-violet-29"
-
-
-def newcomer(username="dana", email="dana@brightwave.example"):
-    user = UserFactory(username=username, email=email, first_name="Dana")
-    user.password = make_password(None)
-    user.save()
-    return user
 
 
 @pytest.fixture

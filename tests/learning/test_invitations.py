@@ -5,7 +5,6 @@ import datetime
 import time
 
 import pytest
-from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 from wagtail.models import APIToken
 
@@ -18,27 +17,13 @@ from learning.people.invitations import (
     send_password_reset,
     set_password_from_link,
 )
-from tests.factories import LearnerFactory, UserFactory
-from tests.smtp_server import (  # noqa: F401
-    _smtp_controller,
-    body,
-    link_params,
-    links,
-    smtp_server_fixture,
-)
+from tests.factories import LearnerFactory, UserFactory, newcomer
+from tests.smtp_server import body, link_params, links
 
 pytestmark = pytest.mark.django_db
 
 NOW = datetime.datetime(2026, 12, 3, 9, 0, tzinfo=datetime.UTC)
 NEW_PASSWORD = "kettle-harbour-violet-29"
-
-
-def newcomer(username="dana", **fields):
-    fields.setdefault("first_name", "Dana")
-    user = UserFactory(username=username, password=None, **fields)
-    user.password = make_password(None)  # as the HR import leaves them: no way in yet
-    user.save()
-    return user
 
 
 def test_an_invitation_reaches_the_person_with_text_and_html_and_both_links(smtp_server):
