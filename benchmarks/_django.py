@@ -42,3 +42,24 @@ def timed() -> Iterator[list[float]]:
         yield result
     finally:
         result.append(time.perf_counter() - started)
+
+
+def publish_modules(titles: range, tasks: list) -> list:
+    """Publish one short module per number in `titles` (\"Module {i}\"), each tied to two of `tasks`,
+    through Wagtail's own path (add_child, a revision, publish), as an author's would be."""
+    from cms.models import MicroModule, ModuleIndexPage
+
+    library = ModuleIndexPage.objects.get()
+    modules = []
+    for i in titles:
+        module = MicroModule(
+            title=f"Module {i}",
+            summary="What you can do after.",
+            body=[("text", "<p>A short explanation of the task.</p>")],
+            minutes_override=1 + i % 8,
+        )
+        library.add_child(instance=module)
+        module.job_tasks.set([tasks[i % len(tasks)], tasks[(i * 7) % len(tasks)]])
+        module.save_revision().publish()
+        modules.append(module)
+    return modules

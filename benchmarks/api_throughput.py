@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import IO
 from urllib.parse import urlsplit
 
-from benchmarks._django import bench_database, timed
+from benchmarks._django import bench_database, publish_modules, timed
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT_SCRIPT = Path(__file__).with_name("wrk_report.lua")
@@ -63,27 +63,15 @@ def build() -> None:
     from django.core.management import call_command
     from django.utils import timezone
 
-    from cms.models import JobTask, MicroModule, ModuleIndexPage
+    from cms.models import JobTask, MicroModule
     from learning.models import Activity, Learner, Verb
 
     now = timezone.now()
     call_command("seed_demo", "--i-know-this-creates-known-passwords", stdout=io.StringIO())
     learner = Learner.objects.select_related("user").get(user__username=LEARNER)
 
-    library = ModuleIndexPage.objects.get()
     tasks = list(JobTask.objects.order_by("pk"))
-    extra = []
-    for i in range(MicroModule.objects.live().count(), MODULES):
-        module = MicroModule(
-            title=f"Module {i}",
-            summary="What you can do after.",
-            body=[("text", "<p>A short explanation of the task.</p>")],
-            minutes_override=1 + i % 8,
-        )
-        library.add_child(instance=module)
-        module.job_tasks.set([tasks[i % len(tasks)], tasks[(i * 7) % len(tasks)]])
-        module.save_revision().publish()
-        extra.append(module)
+    extra = publish_modules(range(MicroModule.objects.live().count(), MODULES), tasks)
 
     User = get_user_model()
     others = [

@@ -10,7 +10,7 @@ import logging
 import statistics
 import time
 
-from benchmarks._django import bench_database, timed
+from benchmarks._django import bench_database, publish_modules, timed
 
 ACTIVITIES = 10_000
 OTHER_LEARNERS, OTHER_ACTIVITIES_EACH = 50, 200
@@ -29,26 +29,12 @@ def build() -> str:
         EventAudience,
         JobTask,
         JourneyStep,
-        MicroModule,
-        ModuleIndexPage,
     )
     from learning.models import Activity, Enrollment, Learner, Verb
 
     now = timezone.now()
-    library = ModuleIndexPage.objects.get()
     tasks = JobTask.objects.bulk_create([JobTask(name=f"Job task {i}") for i in range(JOB_TASKS)])
-    modules = []
-    for i in range(MODULES):
-        module = MicroModule(
-            title=f"Module {i}",
-            summary="What you can do after.",
-            body=[("text", "<p>A short explanation of the task.</p>")],
-            minutes_override=1 + i % 8,
-        )
-        library.add_child(instance=module)
-        module.job_tasks.set([tasks[i % JOB_TASKS], tasks[(i * 7) % JOB_TASKS]])
-        module.save_revision().publish()
-        modules.append(module)
+    modules = publish_modules(range(MODULES), tasks)
 
     User = get_user_model()
     user = User.objects.create_user("bench-learner")
