@@ -155,3 +155,50 @@ def demo(db):
     from tests.demo_snapshot import load_demo
 
     return load_demo()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A transactional test (live_server, a real worker) ends by flushing its database, migrations'
+    rows too (the module library, the groups, Wagtail's root page). Run alone, pytest-django puts those
+    tests last; under pytest-xdist a worker takes whole files in turn, so the rows are put back here,
+    once the test's fixtures (and so the flush) are torn down, for the tests that follow.
+    """
+    result = yield
+    marker = item.get_closest_marker("django_db")
+    # After the last test the test database is gone already (and nothing follows).
+    if nextitem is not None and marker is not None and marker.kwargs.get("transaction"):
+        from django.db import connection
+        from pytest_django.plugin import blocking_manager_key
+
+        serialized = getattr(connection, "_test_serialized_contents", None)
+        if serialized:
+            with item.config.stash[blocking_manager_key].unblock():
+                connection.creation.deserialize_db_from_string(serialized)
+    return result
+
+
+# Files whose fixtures run a minute or more of subprocesses (a fresh SQLite file migrated, real
+# workers): handed out first, so that the run does not end waiting on one of them.
+SLOW_FILES_FIRST = (
+    "tests/test_quickstart_sqlite.py",
+    "tests/cms/test_search_sqlite.py",
+    "tests/nudges/test_pipeline_e2e.py",
+)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Whole files in the order pytest-xdist hands them out (with --no-loadscope-reorder): the slow
+    starters, then the files with the most tests. Within a file, tests keep their order."""
+    counts: dict[str, int] = {}
+    for item in items:
+        path = item.nodeid.split("::", 1)[0]
+        counts[path] = counts.get(path, 0) + 1
+
+    def rank(item) -> tuple:
+        path = item.nodeid.split("::", 1)[0]
+        first = SLOW_FILES_FIRST.index(path) if path in SLOW_FILES_FIRST else len(SLOW_FILES_FIRST)
+        return (first, -counts[path], path)
+
+    items.sort(key=rank)
