@@ -291,6 +291,10 @@ MICROMOMENTS_API_PAGE_SIZE = env_int("MICROMOMENTS_API_PAGE_SIZE", 20)
 MICROMOMENTS_ONBOARDING_WINDOW_DAYS = env_int("MICROMOMENTS_ONBOARDING_WINDOW_DAYS", 90)
 # A learner with available steps and no activity for this many days is "drifting".
 MICROMOMENTS_DRIFTING_AFTER_DAYS = env_int("MICROMOMENTS_DRIFTING_AFTER_DAYS", 5)
+# The today feed fits what it offers into the minutes a learner has: a practice review counts this
+# many seconds, and a journey step with no module and no estimate of its own this many minutes.
+MICROMOMENTS_REVIEW_SECONDS = env_int("MICROMOMENTS_REVIEW_SECONDS", 30)
+MICROMOMENTS_STEP_MINUTES = env_int("MICROMOMENTS_STEP_MINUTES", 5)
 # The authors' moments of pain: overrides of learning.analytics.modules.PainThresholds' defaults
 # (a dict of its field names, e.g. {"low_rating": 2.5}); empty keeps them all.
 MICROMOMENTS_PAIN_THRESHOLDS: dict = {}

@@ -269,6 +269,14 @@ class JourneyStep(Orderable):
     confirmed_by = models.CharField(
         max_length=16, choices=Confirmer.choices, default=Confirmer.SELF
     )
+    estimated_minutes = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(480)],
+        help_text="Minutes the step takes, for a step without a module (a module step takes the "
+        "module's): the today feed fits steps into the minutes a learner has. Empty: the "
+        "MICROMOMENTS_STEP_MINUTES default.",
+    )
     practice_cards = models.BooleanField(
         default=False,
         help_text="When the step is done, give the learner practice cards for its module's "
@@ -282,7 +290,9 @@ class JourneyStep(Orderable):
         FieldPanel("practice_cards"),
         FieldPanel("job_task"),
         FieldPanel("instructions"),
-        FieldRowPanel([FieldPanel("day_offset"), FieldPanel("due_offset")]),
+        FieldRowPanel(
+            [FieldPanel("day_offset"), FieldPanel("due_offset"), FieldPanel("estimated_minutes")]
+        ),
     ]
 
     class Meta(Orderable.Meta):

@@ -117,6 +117,9 @@ def learners_day(client) -> dict:
             "practice_due": today["practice"]["due"],
             "practice_due_after_answer": today_after["practice"]["due"],
             "steps": len(today["steps"]),
+            "plan": len(today["plan"]),
+            "planned_minutes": today["planned_minutes"],
+            "nothing_fits": today["nothing_fits"],
         },
         "journeys": [
             {"event": j["event"]["name"], "steps_total": j["steps_total"]}

@@ -105,8 +105,21 @@ def test_the_learner_is_the_demos_lee_with_a_feed_and_journeys(quickstart):
     assert learner["me"]["username"] == "demo-learner"
     assert learner["me"]["is_manager"] is False
     assert learner["me"]["manager"]["name"] == "Morgan Manager"
-    assert learner["today"]["keys"] == ["date", "minutes", "modules", "practice", "steps"]
-    assert learner["today"]["steps"] > 0
+    assert learner["today"]["keys"] == [
+        "date",
+        "message",
+        "minutes",
+        "modules",
+        "nothing_fits",
+        "plan",
+        "planned_minutes",
+        "practice",
+        "steps",
+    ]
+    # Lee has overdue steps and due cards: something fits in five minutes.
+    today = learner["today"]
+    assert today["plan"] > 0
+    assert (today["nothing_fits"], 0 < today["planned_minutes"] <= 5) == (False, True)
     events = [journey["event"] for journey in learner["journeys"]]
     assert "Customer support onboarding" in events
     assert all(journey["steps_total"] > 0 for journey in learner["journeys"])

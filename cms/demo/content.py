@@ -136,5 +136,6 @@ def _step(
         day_offset=spec.day,
         due_offset=spec.due_in,
         confirmed_by=spec.confirmed_by,
+        estimated_minutes=spec.minutes,
         sort_order=sort_order,
     )

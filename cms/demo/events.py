@@ -33,6 +33,7 @@ ONBOARDING = EventSpec(
             due_in=1,
             confirmed_by=BUDDY,
             instructions="Have a coffee with your buddy: agree when you'll sit together this week.",
+            minutes=15,
         ),
         StepSpec(
             "Find your way around Helm",
@@ -48,6 +49,7 @@ ONBOARDING = EventSpec(
             due_in=2,
             confirmed_by=BUDDY,
             instructions="Listen in on at least five calls. Note one phrase you want to borrow.",
+            minutes=180,
         ),
         StepSpec(
             "Write a first reply that lands",
@@ -78,6 +80,7 @@ ONBOARDING = EventSpec(
             confirmed_by=BUDDY,
             job_task="Reset a customer's password",
             instructions="Your buddy watches the first one; you do the next two on your own.",
+            minutes=20,
         ),
         StepSpec(
             "Troubleshoot an offline Dial",
@@ -92,6 +95,7 @@ ONBOARDING = EventSpec(
             day=3,
             due_in=4,
             instructions="Sit with a Tier 2 agent and ask what they wish first-line agents checked.",
+            minutes=60,
         ),
         StepSpec(
             "Update billing details safely",
@@ -111,6 +115,7 @@ ONBOARDING = EventSpec(
             confirmed_by=MANAGER,
             job_task="Process a refund",
             instructions="Your team lead checks the reason you picked on each one.",
+            minutes=30,
         ),
         StepSpec(
             "Calm an angry customer", FORMAL, day=7, due_in=2, module="calming-an-angry-customer"

@@ -34,6 +34,7 @@ class StepSpec:
     job_task: str = ""  # a JobTaskSpec name
     instructions: str = ""
     confirmed_by: str = "self"
+    minutes: int | None = None  # its estimated_minutes, for a step without a module
 
 
 @dataclass(frozen=True)

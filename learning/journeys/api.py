@@ -72,5 +72,7 @@ def my_progress(request: HttpRequest):
     operation_id="learning_progress_api_my_today",
 )
 def my_today(request: HttpRequest, minutes: int = Query(5, ge=1, le=60)):
-    """Journey steps I can act on (overdue and due soon first), then modules that fit in `minutes`."""
+    """What fits in `minutes`, in priority order: overdue steps, steps due today, due practice (each
+    review at an estimate), the other unlocked steps, then modules for my job tasks. Nothing for a
+    locked step. When something is to do but nothing fits, `nothing_fits` and the smallest item."""
     return today_feed(learner_for(request), minutes=minutes, now=timezone.now())

@@ -46,12 +46,15 @@ class TodayStepOut(Schema):
     kind: str
     category: str
     module_id: int | None
-    estimated_minutes: int | None
+    estimated_minutes: int = Field(
+        ..., description="Its module's minutes, else the step's own estimate."
+    )
     instructions: str
     state: str = Field(..., description="available | overdue")
     unlocks_on: datetime.date
     due_on: datetime.date
     due_soon: bool = Field(..., description="Unlocked and due within two days.")
+    priority: str = Field(..., description="overdue_step | due_today_step | step")
 
 
 class TodayModuleOut(Schema):
@@ -60,21 +63,52 @@ class TodayModuleOut(Schema):
     summary: str
     estimated_minutes: int
     reason: str = Field(
-        ..., description="journey: a step of one of my journeys; job_task: for a task they cover."
+        ...,
+        description="job_task: for a task my journeys cover (a journey's own modules come as "
+        "its steps, once they unlock).",
     )
 
 
 class TodayPracticeOut(Schema):
     due: int = Field(..., description="How many practice cards are due now.")
-    cards: list[DueCardOut] = Field(..., description="The first few, oldest due first.")
+    offered: int = Field(..., description="How many of those reviews fit in the minutes given.")
+    minutes: float = Field(..., description="The offered reviews at the per-review estimate.")
+    cards: list[DueCardOut] = Field(..., description="The first few offered, oldest due first.")
+
+
+class TodayPlanItemOut(Schema):
+    type: str = Field(
+        ...,
+        description="overdue_step | due_today_step | practice | step | module, the feed's "
+        "priority order.",
+    )
+    minutes: float
+    journey_id: int | None = Field(None, description="For a step: its journey.")
+    step_id: int | None = Field(None, description="For a step.")
+    module_id: int | None = Field(None, description="For a module, or a step's module.")
+    reviews: int | None = Field(None, description="For practice: how many reviews.")
 
 
 class TodayOut(Schema):
     date: datetime.date = Field(..., description="The learner's local date.")
-    minutes: int
+    minutes: int = Field(..., description="The minutes asked for.")
+    planned_minutes: float = Field(
+        ..., description="What the plan adds up to: at most `minutes`, unless nothing fits."
+    )
+    nothing_fits: bool = Field(
+        ...,
+        description="There is something to do but nothing fits in `minutes`: the plan offers "
+        "the single smallest item.",
+    )
+    message: str = Field(..., description="The plan in a sentence, to show as it is.")
+    plan: list[TodayPlanItemOut] = Field(
+        ...,
+        description="Everything offered, in priority order: overdue steps, steps due today, due "
+        "practice, the other unlocked steps, modules for my job tasks.",
+    )
     practice: TodayPracticeOut
-    steps: list[TodayStepOut]
-    modules: list[TodayModuleOut]
+    steps: list[TodayStepOut] = Field(..., description="The steps of the plan, in its order.")
+    modules: list[TodayModuleOut] = Field(..., description="The modules of the plan.")
 
 
 # Read from a cms ChangeEvent.
