@@ -39,7 +39,8 @@ def test_every_endpoint_has_something_to_show():
     assert progress["mix"]["total_minutes"] > 0
     assert learner_api.get("/api/v1/journeys").json()["count"] == 2
     today = learner_api.get("/api/v1/me/today?minutes=5").json()
-    assert today["plan"] and not today["nothing_fits"]
+    assert today["plan"]
+    assert not today["nothing_fits"]
     manager_api = token_client(Learner.objects.get(user__username="demo-manager").user)
     team = manager_api.get("/api/v1/manager/team").json()
     assert {m["username"] for m in team["items"]} == {
