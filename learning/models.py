@@ -113,6 +113,15 @@ class Enrollment(models.Model):
     enrolled_at = models.DateTimeField(auto_now_add=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     end_reason = models.CharField(max_length=32, choices=EndReason.choices, blank=True)
+    # Who confirms the journey's buddy steps; without one, the learner's manager does.
+    buddy = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="buddy_enrollments",
+        help_text="Confirms the journey's buddy steps; empty: the learner's manager does.",
+    )
 
     objects = EnrollmentQuerySet.as_manager()
 

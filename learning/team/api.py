@@ -1,7 +1,9 @@
-"""The manager's endpoints: their direct reports' progress, and confirming on-the-job steps.
+"""The manager's endpoints (their direct reports' progress, confirming steps, setting a buddy) and
+the confirmer's inbox (GET /me/confirmations: what waits for me as a buddy or a manager).
 
 Being a manager is having direct reports: anyone may call these, and sees only their own reports
-(someone with none gets an empty team); another manager's report or activity is 404.
+(someone with none gets an empty team); another manager's report or activity is 404. A buddy sees
+only the steps of the journeys they are buddy in.
 """
 
 from django.http import HttpRequest
@@ -12,8 +14,16 @@ from ninja.pagination import paginate
 from cms.errors import error_responses
 from cms.fields import Id
 from cms.pagination import Pages
+from learning.journeys import buddies, confirmations
 from learning.team import reports
-from learning.team.schemas import ReportActivityOut, ReportDetailOut, TeamMemberOut
+from learning.team.schemas import (
+    BuddyIn,
+    BuddyOut,
+    ConfirmationOut,
+    ReportActivityOut,
+    ReportDetailOut,
+    TeamMemberOut,
+)
 
 router = Router(tags=["manager"])
 
@@ -55,3 +65,43 @@ def confirm(request: HttpRequest, activity_id: Id):
     409 when the activity is already confirmed or needs no manager's confirmation.
     """
     return reports.confirm_activity(request.user, activity_id, now=timezone.now())
+
+
+@router.put(
+    "/manager/learners/{int:learner_id}/buddy",
+    response={200: BuddyOut, **error_responses(404, 422)},
+    summary="Set a report's buddy",
+)
+def set_buddy(request: HttpRequest, learner_id: Id, payload: BuddyIn):
+    """Set who confirms a direct report's buddy steps, on one current journey (`journey_id`) or all
+    of them; a null or empty email clears it (you confirm them again)."""
+    return buddies.set_buddy(
+        request.user,
+        learner_id,
+        email=payload.email,
+        journey_id=payload.journey_id,
+        now=timezone.now(),
+    )
+
+
+@router.get(
+    "/me/confirmations",
+    response=list[ConfirmationOut],
+    summary="Steps waiting for my confirmation",
+)
+@paginate(Pages)
+def my_confirmations(request: HttpRequest):
+    """Steps people recorded as done that wait for me: as their buddy, or as their manager
+    (their manager steps, and buddy steps of journeys with no buddy). Oldest first."""
+    return confirmations.inbox(request.user)
+
+
+@router.post(
+    "/me/confirmations/{int:activity_id}",
+    response={200: ReportActivityOut, **error_responses(404, 409)},
+    summary="Confirm a step waiting for me",
+)
+def confirm_mine(request: HttpRequest, activity_id: Id):
+    """Confirm a step from my inbox: it becomes done for the learner. 404 unless it waits (or
+    waited) for me; 409 when it is already confirmed or needs no confirmation from me."""
+    return confirmations.confirm(request.user, activity_id, now=timezone.now())

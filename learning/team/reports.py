@@ -8,8 +8,10 @@ anyone else (a deactivated report too) is not found. Figures count current enrol
 import datetime
 from dataclasses import dataclass
 
-from cms.errors import Conflict, NotFound
-from cms.models import ChangeEvent, JourneyStep
+from cms.errors import NotFound
+from cms.models import ChangeEvent
+from learning.journeys import confirmations
+from learning.journeys.confirmations import MANAGER, confirmer, shown
 from learning.journeys.states import (
     DONE,
     OVERDUE,
@@ -19,7 +21,7 @@ from learning.journeys.states import (
     journey_states,
 )
 from learning.ledger.mix import Mix, mixes_for
-from learning.ledger.times import displayable, plausible
+from learning.ledger.times import plausible
 from learning.models import Activity, Confirmation, EndReason, Enrollment, Learner
 from learning.practice.retention import LearnerRetention, retention
 
@@ -62,10 +64,6 @@ class ReportDetail:
     to_confirm: list[Activity]
 
 
-class ConfirmationConflict(Conflict):
-    """The activity exists and is the manager's to see, but there is nothing to confirm."""
-
-
 def team_overview(manager_user, *, now: datetime.datetime) -> list[ReportSummary]:
     """Each direct report's summary, in a fixed number of queries whatever the team's size.
 
@@ -91,59 +89,27 @@ def report_detail(manager_user, learner_id: int, *, now: datetime.datetime) -> R
     )
     journeys = journeys + journey_states(list(ended), now=now)
     activities = Activity.objects.filter(learner=learner).select_related("step", "confirmed_by")
-    to_confirm = activities.filter(
-        confirmation=Confirmation.PENDING, step__confirmed_by=JourneyStep.Confirmer.MANAGER
+    to_confirm = activities.filter(confirmation=Confirmation.PENDING).filter(
+        confirmations.waiting_for(manager_user)
     )
     return ReportDetail(
         summary=summaries[0],
         journeys=journeys,
-        recent_activity=_shown(activities[:RECENT_ACTIVITY_LIMIT]),
-        to_confirm=_shown(to_confirm),
+        recent_activity=shown(activities[:RECENT_ACTIVITY_LIMIT]),
+        to_confirm=shown(to_confirm),
     )
-
-
-def _shown(activities) -> list[Activity]:
-    """Rows to show one by one: every row, however odd its time, clamped so it renders in any zone
-    (a year-1 row stays listed, as 3 January 0001; these instances are for display, never saved)."""
-    rows = list(activities)
-    for row in rows:
-        row.occurred_at = displayable(row.occurred_at)
-        row.confirmed_at = displayable(row.confirmed_at)
-    return rows
 
 
 def confirm_activity(manager_user, activity_id: int, *, now: datetime.datetime) -> Activity:
-    """Confirm a direct report's pending on-the-job step: from now on the step counts as done.
+    """Confirm a direct report's pending step that waits for its manager (a manager step, or a
+    buddy step of a journey with no buddy): from now on the step counts as done.
 
     404 unless the activity is a direct report's. ConfirmationConflict (409) when it was already
-    confirmed, or when it needs no manager's confirmation (not a step, a self- or buddy-confirmed
-    step, or a row that never waited): confirming twice is refused rather than silently repeated,
-    so the app can tell the manager someone (or another device) got there first.
+    confirmed, or when it needs no manager's confirmation (not a step, a self-confirmed step, one
+    their buddy confirms, or a row that never waited): confirming twice is refused rather than
+    silently repeated, so the app can tell the manager someone (or another device) got there first.
     """
-    activity = (
-        Activity.objects.filter(
-            pk=activity_id, learner__in=Learner.objects.reports_of(manager_user)
-        )
-        .select_related("step")
-        .first()
-    )
-    if activity is None:
-        raise NotFound("No such activity among your reports.")
-    if activity.confirmation == Confirmation.CONFIRMED:
-        raise ConfirmationConflict("This activity is already confirmed.")
-    if (
-        activity.confirmation != Confirmation.PENDING
-        or activity.step is None
-        or activity.step.confirmed_by != JourneyStep.Confirmer.MANAGER
-    ):
-        raise ConfirmationConflict("This activity needs no confirmation by a manager.")
-    # Conditional update: with two devices confirming at once, only one changes the row.
-    claimed = Activity.objects.filter(pk=activity.pk, confirmation=Confirmation.PENDING).update(
-        confirmation=Confirmation.CONFIRMED, confirmed_by=manager_user, confirmed_at=now
-    )
-    if not claimed:
-        raise ConfirmationConflict("This activity is already confirmed.")
-    return _shown(Activity.objects.select_related("step", "confirmed_by").filter(pk=activity.pk))[0]
+    return confirmations.confirm(manager_user, activity_id, now=now, reports_only=True)
 
 
 def _summaries(
@@ -205,8 +171,9 @@ def _summary(
         overdue_steps=sum(1 for s in steps if s.state == OVERDUE),
         awaiting_confirmation=sum(
             1
-            for s in steps
-            if s.awaiting_confirmation and s.step.confirmed_by == JourneyStep.Confirmer.MANAGER
+            for j in journeys
+            for s in j.steps
+            if s.awaiting_confirmation and confirmer(s.step, j.enrollment) == MANAGER
         ),
         last_active=last_active,
         mix=mix,

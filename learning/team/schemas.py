@@ -9,6 +9,7 @@ import datetime
 
 from ninja import Field, Schema
 
+from cms.fields import BodyId, Text
 from learning.journeys.schemas import JourneyOut
 from learning.ledger.mix import Mix
 from learning.ledger.schemas import MixOut
@@ -155,3 +156,46 @@ class ReportDetailOut(TeamMemberOut):
     journeys: list[JourneyOut]
     recent_activity: list[ReportActivityOut]
     to_confirm: list[ReportActivityOut]
+
+
+# Read from a User: a buddy as the manager set them.
+class BuddyRef(ManagerRef):
+    email: str
+
+
+class BuddyIn(Schema):
+    email: Text(max_length=254, required=False) | None = Field(  # type: ignore[valid-type]
+        ...,
+        description="The buddy's email (an active account); null or empty clears the buddy, "
+        "and the manager confirms buddy steps again.",
+    )
+    journey_id: BodyId | None = Field(None, description="One current journey; omitted: all.")
+
+
+# Read from a learning.journeys.buddies.BuddySet.
+class BuddyOut(Schema):
+    learner_id: int = Field(..., alias="learner.pk")
+    buddy: BuddyRef | None
+    journey_ids: list[int] = Field(..., description="The journeys whose buddy this set.")
+
+
+# Read from an Activity of learning.journeys.confirmations.inbox (learner, step and event selected).
+class ConfirmationOut(Schema):
+    activity_id: int = Field(..., alias="pk")
+    learner: ManagerRef = Field(..., alias="learner.user")
+    event_name: str = Field(..., alias="step.event.name")
+    step_id: int
+    step_title: str = Field(..., alias="step.title")
+    kind: str = Field(..., alias="step.kind")
+    category: str | None
+    minutes: int
+    comment: str
+    occurred_at: datetime.datetime
+    confirming_as: str = Field(
+        ..., description="buddy: you are their buddy; manager: you are their manager."
+    )
+
+    @staticmethod
+    def resolve_confirming_as(activity) -> str:
+        # `is_buddy` is inbox()'s annotation.
+        return "buddy" if activity.is_buddy else "manager"

@@ -21,6 +21,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.reports import ReportView
 
 from cms.spreadsheets import SafeExportMixin
+from learning.journeys import confirmations
 from learning.ledger.mix import REFERENCE, Mix
 from learning.models import Activity, Category, Learner
 from learning.people.roles import MANAGERS
@@ -309,7 +310,7 @@ class ConfirmView(View):
         back = reverse("learning_team_member", args=[learner_id])
         try:
             activity = reports.confirm_activity(request.user, activity_id, now=timezone.now())
-        except reports.ConfirmationConflict as exc:
+        except confirmations.ConfirmationConflict as exc:
             messages.error(request, str(exc))
             return redirect(back)
         when = timezone.localtime(activity.occurred_at)
