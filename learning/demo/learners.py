@@ -2,10 +2,12 @@
 direct reports in different states, so the team view has something to say about each:
 
 - Lee (demo-learner), 10 days in, on track, with two on-the-job steps waiting for the manager;
-- Sam (demo-learner2), who started 2 days ago;
+  Chris is Lee's buddy and has confirmed Lee's buddy steps;
+- Sam (demo-learner2), who started 2 days ago, Chris's buddy too: a shadowing step waits for him;
 - Jordan (demo-learner3), 16 days in and quiet since day 3: drifting, with overdue steps;
 - Priya (demo-learner4), 24 days in, learning mostly on the job, one step waiting;
-- Chris (demo-learner5), a senior agent outside onboarding, in the Flex launch, who mentors.
+- Chris (demo-learner5), a senior agent outside onboarding, in the Flex launch, who mentors and
+  is buddy to Lee and Sam (his /me/confirmations has Sam's step).
 
 And Noor (demo-newcomer), who starts next week: in from HR with no password yet, invited by email
 (the console shows the invitation on `make run`) until she sets one from its link.
@@ -22,17 +24,15 @@ from typing import cast
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import F
 
 from cms.demo.accounts import ensure_user
 from cms.models import ChangeEvent, JourneyStep
-from learning.journeys import enrolment
+from learning.journeys import buddies, confirmations, enrolment
 from learning.ledger import events
-from learning.models import Activity, Card, Confirmation, Enrollment, Learner
+from learning.models import Activity, Card, Enrollment, Learner
 from learning.people import invitations
 from learning.people.roles import ensure_managers_group
 from learning.practice import cards as practice
-from learning.team import reports
 
 TZ = "Europe/London"
 NAMESPACE = uuid.UUID("0b6a5c1e-93f4-4d3c-9a51-6e0f4f3b2a10")
@@ -231,33 +231,29 @@ def _enrolled_on_joining(learners: list[Learner]) -> None:
         ).update(enrolled_at=joined)
 
 
-def _stand_in_for_buddies(learner: Learner) -> None:
-    """Buddies have no accounts in the demo: their steps count as confirmed an hour after they were done."""
-    Activity.objects.filter(
-        learner=learner,
-        confirmation=Confirmation.PENDING,
-        step__confirmed_by=JourneyStep.Confirmer.BUDDY,
-    ).update(
-        confirmation=Confirmation.CONFIRMED,
-        confirmed_at=F("occurred_at") + datetime.timedelta(hours=1),
-    )
-
-
-def _confirm_older_than(manager, learner: Learner, *, day: int, now: datetime.datetime) -> None:
-    """The manager has confirmed the on-the-job steps done before `day` of onboarding, a day later."""
+def _confirm_older_than(confirmer, learner: Learner, *, day: int, now: datetime.datetime) -> None:
+    """`confirmer` (a buddy, or the manager) has confirmed what of the learner's waited for them
+    and was done before `day` of onboarding, a day later (their buddy, an hour later)."""
     start = cast(datetime.date, learner.start_date)  # every demo learner has one
     before = datetime.datetime.combine(
         start + datetime.timedelta(days=day), datetime.time.min, tzinfo=learner.tz
     )
-    pending = Activity.objects.filter(
-        learner=learner,
-        confirmation=Confirmation.PENDING,
-        step__confirmed_by=JourneyStep.Confirmer.MANAGER,
-        occurred_at__lt=before,
-    ).order_by("occurred_at")
+    pending = confirmations.inbox(confirmer).filter(learner=learner, occurred_at__lt=before)
     for activity in pending:
-        confirmed_at = min(activity.occurred_at + datetime.timedelta(days=1), now)
-        reports.confirm_activity(manager, activity.pk, now=confirmed_at)
+        is_buddy: bool = activity.is_buddy  # type: ignore[attr-defined]  # inbox()'s annotation
+        delay = datetime.timedelta(hours=1) if is_buddy else datetime.timedelta(days=1)
+        confirmed_at = min(activity.occurred_at + delay, now)
+        confirmations.confirm(confirmer, activity.pk, now=confirmed_at)
+
+
+def _buddy(manager, learner: Learner, buddy: Learner, *, now: datetime.datetime) -> None:
+    """The manager makes `buddy` the learner's buddy in their onboarding, as in My team."""
+    onboarding = Enrollment.objects.current().get(
+        learner=learner, event__kind=ChangeEvent.Kind.ONBOARDING
+    )
+    buddies.set_buddy(
+        manager, learner.pk, email=buddy.user.email, journey_id=onboarding.pk, now=now
+    )
 
 
 def _practise(learner: Learner, *, rating: int, now: datetime.datetime) -> int:
@@ -359,13 +355,19 @@ def load_demo_learners(*, now: datetime.datetime) -> str:
         (priya, _history(priya, done_until_day=22, now=now, tickets_every=1)),
         (chris, _senior_history(chris, now=now)),
     ]
+    # Chris is Lee's and Sam's buddy; Jordan and Priya have none, so Morgan confirms their buddy steps.
+    _buddy(boss, lee, chris, now=now)
+    _buddy(boss, sam, chris, now=now)
     recorded = 0
     for learner, items in histories:
         results = events.record_events(learner, items, now=now, source="demo").results
         recorded += sum(1 for r in results if r.status == events.ACCEPTED)
-        _stand_in_for_buddies(learner)
+    # Chris has confirmed Lee's buddy steps and Sam's first; Sam's shadowing waits for him.
+    _confirm_older_than(chris.user, lee, day=10, now=now)
+    _confirm_older_than(chris.user, sam, day=1, now=now)
     # Lee's and Priya's last on-the-job steps (their final two days) still wait for the manager.
     _confirm_older_than(boss, lee, day=6, now=now)
+    _confirm_older_than(boss, jordan, day=3, now=now)
     _confirm_older_than(boss, priya, day=20, now=now)
     reviews = sum(
         _practise(learner, rating=rating, now=now)

@@ -52,3 +52,32 @@ def test_every_endpoint_has_something_to_show():
     }
     first = next(m for m in team["items"] if m["username"] == "demo-learner")
     assert manager_api.get(f"/api/v1/manager/learners/{first['id']}").json()["to_confirm"]
+
+
+def test_the_demos_buddies_confirm_through_the_product():
+    chris = Learner.objects.get(user__username="demo-learner5").user
+    boss = Learner.objects.get(user__username="demo-manager").user
+    buddied = set(
+        Enrollment.objects.filter(buddy=chris).values_list("learner__user__username", flat=True)
+    )
+    assert buddied == {"demo-learner", "demo-learner2"}
+    # Sam's shadowing waits in Chris's inbox, as Chris's.
+    inbox = token_client(chris).get("/api/v1/me/confirmations").json()
+    assert [(i["learner"]["name"], i["confirming_as"]) for i in inbox["items"]] == [
+        ("Sam Starter", "buddy")
+    ]
+    # Every confirmation was made by someone, the buddy where there is one: none written around
+    # the rule.
+    confirmed = Activity.objects.filter(confirmation=Confirmation.CONFIRMED, step__isnull=False)
+    assert confirmed.exists()
+    assert not confirmed.filter(confirmed_by__isnull=True).exists()
+    assert set(
+        confirmed.filter(
+            step__confirmed_by="buddy", learner__user__username="demo-learner"
+        ).values_list("confirmed_by", flat=True)
+    ) == {chris.pk}
+    assert set(
+        confirmed.filter(
+            step__confirmed_by="buddy", learner__user__username="demo-learner4"
+        ).values_list("confirmed_by", flat=True)
+    ) == {boss.pk}
