@@ -38,6 +38,8 @@ def deactivate(users: Iterable, *, now: datetime.datetime, reason: str) -> Accou
     them, and the handlers registered with learning.changes run (nudges: devices off, planned
     nudges suppressed). They leave their manager's views, since those list active accounts only.
 
+    Where they were someone's buddy, the enrolment loses its buddy (the manager confirms again).
+
     Safe to run again, and for accounts already saved as inactive (the admin's save): the
     consequences are applied whatever the flag was. `reason` is logged (who asked, and why).
     """
@@ -57,6 +59,11 @@ def deactivate(users: Iterable, *, now: datetime.datetime, reason: str) -> Accou
         )
         # No check due: the planner claims only learners with one.
         Learner.objects.filter(pk__in=learner_ids).update(next_nudge_check_at=None)
+    # A buddy who left confirms nothing more: their learners' managers confirm instead.
+    buddied = list(Enrollment.objects.filter(buddy_id__in=ids).values_list("learner_id", flat=True))
+    if buddied:
+        Enrollment.objects.filter(buddy_id__in=ids).update(buddy=None)
+        learner_changed(buddied)
     accounts_deactivated(ids, learner_ids, now=now)
     logger.info("Deactivated %d account(s) (%d enrolments ended): %s", len(ids), ended, reason)
     return AccountChange(changed, ended)

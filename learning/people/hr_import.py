@@ -26,7 +26,7 @@ from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.db.models.functions import Lower
 
-from learning.journeys import enrolment
+from learning.journeys import buddies, enrolment
 from learning.models import Learner
 from learning.people import accounts, sql
 from learning.people.manager_loops import manager_loops
@@ -43,7 +43,9 @@ COLUMNS = (
 )
 # Optional: true/false, yes/no or 1/0 (any case); blank leaves the account as it is, except with
 # `full`, where being in the file means being active.
-OPTIONAL_COLUMNS = ("active",)
+# buddy_email: who confirms a newcomer's buddy steps in their onboarding (an account, or a person
+# of the file); blank leaves their buddy as it is.
+OPTIONAL_COLUMNS = ("active", "buddy_email")
 ACTIVE_VALUES = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 BATCH_SIZE = 2000
 LEARNER_FIELDS = ("role", "team", "manager_id", "start_date", "timezone")
@@ -66,6 +68,7 @@ class PersonRow:
     start_date: str = ""
     timezone: str = ""
     active: str = ""
+    buddy_email: str = ""
     # Set by the reader when the record did not split into the header's columns.
     parse_error: str = ""
 
@@ -101,6 +104,7 @@ class ImportResult:
     deactivated: list[Person] = field(default_factory=list)
     reactivated: list[Person] = field(default_factory=list)
     withdrawn: int = 0
+    buddies_set: int = 0  # onboarding enrolments whose buddy the file set or changed
     new_user_ids: list[int] = field(default_factory=list)  # accounts this import created
     # Why nothing was written although every row is valid (the share of deactivations).
     refused: str = ""
@@ -142,6 +146,8 @@ class _Person:
     account: "_Account | None"  # the existing user, if any
     reasons: list[str] = field(default_factory=list)
     active: bool | None = None  # what the row's `active` says; None: blank or no such column
+    buddy_key: str = ""
+    buddy_account: "_Account | None" = None  # a buddy from outside the file
 
 
 def import_people(
@@ -197,6 +203,8 @@ def import_people(
             withdrawn = _withdraw(written.moved, now=now)
         if written.enrol:
             _enrol(written.enrol, today=today)
+        # After enrolment: a newcomer's onboarding journey exists now.
+        buddies_set = buddies.assign_onboarding_buddies(written.buddies)
         if going:
             accounts.deactivate(
                 [p.user_id for p in going],
@@ -215,6 +223,7 @@ def import_people(
         deactivated=going,
         reactivated=coming,
         withdrawn=withdrawn,
+        buddies_set=buddies_set,
         new_user_ids=[] if dry_run else written.new_user_ids,
         active_learners=active_learners,
         dry_run=dry_run,
@@ -249,7 +258,9 @@ def _check(
         if key := _key(row.email):
             lines_by_key[key].append(row.line)
     by_email, by_username = _accounts(
-        set(lines_by_key) | {_key(r.manager_email) for r in rows if r.manager_email.strip()}
+        set(lines_by_key)
+        | {_key(r.manager_email) for r in rows if r.manager_email.strip()}
+        | {_key(r.buddy_email) for r in rows if r.buddy_email.strip()}
     )
 
     people: list[_Person] = []
@@ -315,6 +326,21 @@ def _check(
                 )
             else:
                 managers[manager_key] = found[0]
+        buddy_key, buddy_account = _key(row.buddy_email), None
+        if buddy_key and key and buddy_key == key:
+            reasons.append("a person cannot be their own buddy")
+        elif buddy_key and buddy_key not in lines_by_key:
+            found = by_email.get(buddy_key, [])
+            if len(found) != 1:
+                reasons.append(
+                    f"unknown buddy {buddy_key} (neither in this file nor an existing account)"
+                    if not found
+                    else f"{len(found)} existing accounts have the buddy email {buddy_key}"
+                )
+            elif not found[0].is_active:
+                reasons.append(f"buddy {buddy_key}'s account is deactivated")
+            else:
+                buddy_account = found[0]
         if active is None and full and not (account is not None and account.privileged):
             active = True  # in the whole workforce's file: active (a staff account stays as it is)
         people.append(
@@ -327,12 +353,17 @@ def _check(
                 account,
                 reasons,
                 active=active,
+                buddy_key=buddy_key,
+                buddy_account=buddy_account,
             )
         )
 
     _refuse_changes_to_admin_accounts(people, managers)
     _refuse_manager_loops(people, managers)
-    _invalidate_reports_of_invalid_managers(people, standing=set(managers))
+    while True:  # an invalid row's reports are invalid, and so are those it was to be buddy to
+        _invalidate_reports_of_invalid_managers(people, standing=set(managers))
+        if not _invalidate_buddies_of_invalid_rows(people):
+            break
     errors = [RowError(p.row.line, "; ".join(p.reasons)) for p in people if p.reasons]
     return [p for p in people if not p.reasons], managers, errors
 
@@ -411,6 +442,18 @@ def _invalidate_reports_of_invalid_managers(people: list[_Person], *, standing: 
                     f"manager {manager_key} (line {lines[manager_key]}) is an invalid row"
                 )
                 queue.append(report.key)
+
+
+def _invalidate_buddies_of_invalid_rows(people: list[_Person]) -> bool:
+    """A row whose buddy is an invalid row of the file is invalid too; True if any became so."""
+    invalid = {p.key: p.row.line for p in people if p.reasons and p.key}
+    changed = False
+    for person in people:
+        if not person.reasons and person.buddy_key in invalid:
+            line = invalid[person.buddy_key]
+            person.reasons.append(f"buddy {person.buddy_key} (line {line}) is an invalid row")
+            changed = True
+    return changed
 
 
 def _accounts(keys: set[str]) -> tuple[dict[str, list[_Account]], dict[str, _Account]]:
@@ -518,6 +561,7 @@ class _Written:
     enrol: list[int]  # learners new or changed: enrolled in the events that match them
     moved: list[int]  # learners whose role or team changed: withdrawn where no longer matched
     new_user_ids: list[int]
+    buddies: dict[int, int]  # learner pk → buddy user pk, for their onboarding journeys
 
 
 def _write(
@@ -602,8 +646,25 @@ def _write(
 
     # A changed name alone matches no other event: only new and changed profiles are enrolled.
     enrol = [learner.pk for learner in new_learners] + [row[0] for row in changed]
+    learner_pk = {learner.user_id: learner.pk for learner in new_learners}
+    buddy_of = {}  # learner pk → buddy user pk
+    for person in people:
+        if not person.buddy_key:
+            continue
+        buddy = person.buddy_account.pk if person.buddy_account else user_pk[person.buddy_key]
+        account = person.account
+        if account is not None and account.learner_pk is not None:
+            buddy_of[account.learner_pk] = buddy
+        else:
+            buddy_of[learner_pk[user_pk[person.key]]] = buddy
     return _Written(
-        len(new_learners), updated, unchanged, enrol, moved, [user.pk for user in new_users]
+        len(new_learners),
+        updated,
+        unchanged,
+        enrol,
+        moved,
+        [user.pk for user in new_users],
+        buddy_of,
     )
 
 

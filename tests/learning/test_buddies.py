@@ -251,3 +251,19 @@ def test_the_inbox_runs_a_fixed_number_of_queries(journey, django_assert_max_num
     with django_assert_max_num_queries(6):
         body = chris.get("/api/v1/me/confirmations?limit=50").json()
     assert body["count"] == 10
+
+
+def test_a_buddy_who_leaves_hands_their_steps_back_to_the_manager(journey):
+    from learning.people import accounts
+
+    set_buddy(journey["morgan"], journey["lee"], "chris.mentor@brightwave.example")
+    activity = record_done(journey["lee"], journey["steps"]["Meet your buddy"])
+
+    accounts.deactivate([journey["chris"].user], now=timezone.now(), reason="left")
+
+    journey["enrollment"].refresh_from_db()
+    assert journey["enrollment"].buddy_id is None
+    morgan = token_client(journey["morgan"])
+    assert [i["activity_id"] for i in morgan.get("/api/v1/me/confirmations").json()["items"]] == [
+        activity.pk
+    ]

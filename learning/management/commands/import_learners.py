@@ -18,7 +18,8 @@ class Command(BaseCommand):
     help = (
         "Create or update learners from an HR export (CSV with the columns "
         + ", ".join(hr_import.COLUMNS)
-        + "; optionally active: true/false, yes/no, 1/0), matched by email. A row that would "
+        + "; optionally active: true/false, yes/no, 1/0, and buddy_email: who confirms a "
+        "newcomer's buddy steps), matched by email. A row that would "
         "change a staff or superuser account, or make managers a loop, is invalid. Nothing is "
         "written if a row is invalid, unless --skip-invalid. See docs/hr-sync.md."
     )
@@ -111,6 +112,8 @@ class Command(BaseCommand):
             )
         if result.withdrawn:
             summary += f", {result.withdrawn} enrolment(s) withdrawn"
+        if result.buddies_set:
+            summary += f", {result.buddies_set} onboarding buddy(ies) set"
         if result.errors:
             summary += f", {len(result.errors)} invalid row(s) skipped"
         if dry_run:
