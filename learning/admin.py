@@ -27,9 +27,9 @@ class LearnerAdmin(admin.ModelAdmin):
 
 @admin.register(Enrollment)
 class EnrollmentAdmin(admin.ModelAdmin):
-    list_display = ["learner", "event", "anchor_date", "enrolled_at"]
+    list_display = ["learner", "event", "anchor_date", "buddy", "enrolled_at", "ended_at"]
     list_filter = ["event"]
-    raw_id_fields = ["learner"]
+    raw_id_fields = ["learner", "buddy"]
 
 
 @admin.register(Activity)

@@ -139,6 +139,14 @@ class Enrollment(models.Model):
     def __str__(self) -> str:
         return f"{self.learner} in {self.event}"
 
+    def clean(self):
+        super().clean()
+        if self.buddy_id is not None:
+            if self.learner_id is not None and self.buddy_id == self.learner.user_id:
+                raise ValidationError({"buddy": "A learner cannot be their own buddy."})
+            if self.buddy is not None and not self.buddy.is_active:
+                raise ValidationError({"buddy": "This account is deactivated."})
+
     @property
     def status(self) -> str:
         """The enrolment as the journeys list shows it: current, or why it ended."""

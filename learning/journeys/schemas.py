@@ -5,6 +5,7 @@ import datetime
 from ninja import Field, Schema
 
 from learning.ledger.schemas import MixOut
+from learning.models import display_name
 from learning.practice.schemas import DueCardOut, RetentionOut
 
 
@@ -136,6 +137,16 @@ class StepOut(Schema):
     awaiting_confirmation: bool
 
 
+# Read from a User: a person as the screens name them (a buddy; a manager is a ManagerRef).
+class PersonRef(Schema):
+    id: int
+    name: str
+
+    @staticmethod
+    def resolve_name(user) -> str:
+        return display_name(user)
+
+
 # Read from a learning.journeys.states.JourneyState (the learner's and the manager's views).
 class JourneyOut(Schema):
     id: int = Field(..., alias="enrollment.id")
@@ -149,6 +160,11 @@ class JourneyOut(Schema):
     )
     ended_at: datetime.datetime | None = Field(
         ..., alias="enrollment.ended_at", description="When it was withdrawn; null while current."
+    )
+    buddy: PersonRef | None = Field(
+        ...,
+        alias="enrollment.buddy",
+        description="Who confirms the journey's buddy steps; null: the learner's manager does.",
     )
     completion: float
     steps_done: int = Field(..., alias="done")

@@ -59,11 +59,12 @@ def step_dates(anchor: datetime.date, step: JourneyStep) -> tuple[datetime.date,
 
 
 def enrollments_with_steps(queryset=None):
-    """Enrollments of live events with their event and ordered steps prefetched (3 queries in all)."""
+    """Enrollments of live events with their event, learner, buddy and ordered steps prefetched
+    (3 queries in all)."""
     queryset = Enrollment.objects.all() if queryset is None else queryset
     return (
         queryset.filter(event__live=True)
-        .select_related("event", "learner", "learner__user")
+        .select_related("event", "learner", "learner__user", "buddy")
         .prefetch_related(
             Prefetch("event__steps", queryset=JourneyStep.objects.order_by("sort_order", "pk"))
         )

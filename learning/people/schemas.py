@@ -4,19 +4,14 @@ import datetime
 
 from ninja import Field, Schema
 
+from learning.journeys.schemas import PersonRef
 from learning.learners import is_manager
-from learning.models import display_name
 
 
 # Read from a user: a learner's manager, or whoever confirmed an activity. (Comments, not
 # docstrings, on these schemas: a docstring would become the schema's description in OpenAPI.)
-class ManagerRef(Schema):
-    id: int
-    name: str
-
-    @staticmethod
-    def resolve_name(user) -> str:
-        return display_name(user)
+class ManagerRef(PersonRef):
+    pass
 
 
 # Read from the signed-in Learner, its user and manager selected (learner_for).

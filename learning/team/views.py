@@ -20,10 +20,11 @@ from wagtail.admin.ui.tables import Column, DateColumn, NumberColumn, StatusFlag
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.reports import ReportView
 
+from cms.errors import Invalid
 from cms.spreadsheets import SafeExportMixin
-from learning.journeys import confirmations
+from learning.journeys import buddies, confirmations
 from learning.ledger.mix import REFERENCE, Mix
-from learning.models import Activity, Category, Learner
+from learning.models import Activity, Category, Learner, display_name
 from learning.people.roles import MANAGERS
 from learning.team import reports
 
@@ -318,4 +319,32 @@ class ConfirmView(View):
             request,
             f"Confirmed “{activity.title}” ({when:%d %b %Y}): the step now counts as done.",
         )
+        return redirect(back)
+
+
+class BuddyView(View):
+    """POST only: set (or clear) the buddy of one of a report's journeys and go back to their page."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, learner_id: int, journey_id: int):
+        if not can_see_team(request):
+            raise PermissionDenied
+        back = reverse("learning_team_member", args=[learner_id])
+        try:
+            result = buddies.set_buddy(
+                request.user,
+                learner_id,
+                email=request.POST.get("email", ""),
+                journey_id=journey_id,
+                now=timezone.now(),
+            )
+        except Invalid as exc:
+            messages.error(request, "; ".join(e.message for e in exc.errors) or str(exc))
+            return redirect(back)
+        if result.buddy is None:
+            messages.success(request, "No buddy now: you confirm the buddy steps.")
+        else:
+            name = display_name(result.buddy)
+            messages.success(request, f"{name} is now the buddy: they confirm the buddy steps.")
         return redirect(back)

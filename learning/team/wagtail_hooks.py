@@ -10,6 +10,7 @@ from wagtail.admin.ui.components import Component
 from learning.team import reports
 from learning.team.views import (
     TARGET_SEGMENTS,
+    BuddyView,
     ConfirmView,
     TeamMemberView,
     TeamView,
@@ -53,6 +54,11 @@ def register_team_urls():
             "team/<int:learner_id>/activities/<int:activity_id>/confirm/",
             ConfirmView.as_view(),
             name="learning_team_confirm",
+        ),
+        path(
+            "team/<int:learner_id>/journeys/<int:journey_id>/buddy/",
+            BuddyView.as_view(),
+            name="learning_team_buddy",
         ),
     ]
 

@@ -98,3 +98,29 @@ def test_a_manager_follows_their_team_and_confirms_a_step(
     page.screenshot(
         path=screenshots_dir / "manager-person.png", full_page=True, animations="disabled"
     )
+
+
+def test_a_manager_makes_a_colleague_the_buddy_who_then_confirms(manager_page: Page, live_server):
+    page = manager_page
+    jordan = Learner.objects.get(user__username="demo-learner3")
+    page.goto(f"{live_server.url}/cms/team/{jordan.pk}/")
+    form = page.locator("form.mm-buddy").first
+    expect(form.get_by_text("No buddy: you confirm the buddy steps.")).to_be_visible()
+
+    form.get_by_label("Buddy").fill("nobody@brightwave.example")
+    form.get_by_role("button", name="Set buddy").click()
+    expect(
+        page.get_by_text("No active account has the email nobody@brightwave.example.")
+    ).to_be_visible()
+
+    page.locator("form.mm-buddy").first.get_by_label("Buddy").fill(
+        "DEMO-LEARNER5@brightwave.example"
+    )
+    page.locator("form.mm-buddy").first.get_by_role("button", name="Set buddy").click()
+    expect(
+        page.get_by_text("Chris Okafor is now the buddy: they confirm the buddy steps.")
+    ).to_be_visible()
+    expect(
+        page.locator("form.mm-buddy").first.get_by_text("Chris Okafor confirms the buddy steps.")
+    ).to_be_visible()
+    assert jordan.enrollments.filter(buddy__username="demo-learner5").exists()
