@@ -8,9 +8,11 @@ class NudgesConfig(AppConfig):
 
     def ready(self):
         from learning.ledger.events import register_handler
+        from nudges.confirmations import on_steps_done
         from nudges.opens import on_nudges_opened
 
         register_handler("nudge_opened", on_nudges_opened)
+        register_handler("step_done", on_steps_done)
 
         from learning.changes import register_handler as on_learner_changed
         from nudges.plan_data import wake_planner

@@ -6,6 +6,7 @@ run) gets there first, a nudge is planned once. Every key is built here; nothing
     deadline:<learner>:<step>              a step due tomorrow (or today)
     reengage:<learner>:<ISO week>          a drifting learner, at most once a week
     digest:<manager learner>:<ISO week>    a manager's weekly digest about their team
+    confirm:<buddy learner>:<activity>     steps wait for a buddy, up to this newest one
     demo:<username>:<local date>:<window>  the demo's history (nudges.demo)
 
 Dates and weeks are the learner's local ones.
@@ -32,6 +33,10 @@ def reengage(learner_id: int, day: datetime.date) -> str:
 
 def digest(learner_id: int, day: datetime.date) -> str:
     return f"digest:{learner_id}:{_iso_week(day)}"
+
+
+def confirmation(learner_id: int, activity_id: int) -> str:
+    return f"confirm:{learner_id}:{activity_id}"
 
 
 def demo(username: str, day: datetime.date, window: str) -> str:

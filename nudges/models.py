@@ -99,6 +99,7 @@ class Nudge(models.Model):
         DEADLINE = "deadline", "Deadline tomorrow"
         REENGAGE = "reengage", "Re-engage a drifting learner"
         WEEKLY_DIGEST = "weekly_digest", "Manager's weekly digest"
+        CONFIRMATION = "confirmation", "A step waits for the buddy's confirmation"
 
     class State(models.TextChoices):
         PLANNED = "planned", "Planned"

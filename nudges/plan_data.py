@@ -14,6 +14,7 @@ from django.db.models import BooleanField, Case, Count, ExpressionWrapper, F, Mi
 from django.db.models.functions import Now
 
 from cms.models import MicroModule
+from learning.journeys.confirmations import Waiting, waiting_for_buddies
 from learning.journeys.states import (
     JourneyState,
     enrollments_with_steps,
@@ -78,6 +79,7 @@ class Facts:
     teams: dict[int, Team]  # by manager user id, for managers whose digest is due
     minutes: dict[int, int]  # module id → estimated minutes
     reengage_keys: dict[int, str] = field(default_factory=dict)
+    waiting: dict[int, Waiting] = field(default_factory=dict)  # by buddy user id
 
 
 def claim(*, now: datetime.datetime, limit: int) -> list[Learner]:
@@ -130,9 +132,17 @@ def gather(learners: list[Learner], *, now: datetime.datetime) -> Facts:
     facts.managers = {r.manager_id for r in reports}
     managers = [x for x in learners if x.user_id in facts.managers]
 
+    # Buddy steps waiting for the chunk's learners, as someone's buddy.
+    facts.waiting = waiting_for_buddies(x.user_id for x in learners)
+
     # The keys this chunk could write, minus those already in the table (in one query).
     digest_keys = {m.user_id: dedupe.digest(m.id, m.local_date(now)) for m in managers}
     candidates = set(digest_keys.values())
+    candidates |= {
+        dedupe.confirmation(x.id, facts.waiting[x.user_id].latest_id)
+        for x in learners
+        if x.user_id in facts.waiting
+    }
     step_ids = set()
     for learner in learners:
         facts.reengage_keys[learner.id] = dedupe.reengage(learner.id, learner.local_date(now))

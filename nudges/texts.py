@@ -25,6 +25,7 @@ SECONDS_PER_QUESTION = 30
 PRACTICE_LINK = "micromoments://practice"
 TODAY_LINK = "micromoments://today"
 TEAM_LINK = "micromoments://team"
+CONFIRMATIONS_LINK = "micromoments://confirmations"
 
 
 @dataclass(frozen=True)
@@ -165,3 +166,22 @@ def weekly_digest(*, reports: int, drifting: int, overdue_steps: int, locale: st
             % {"n": overdue_steps},
         ]
         return _text(_("Your team this week"), " · ".join(parts), TEAM_LINK)
+
+
+def confirmation_waiting(*, count: int, learner: str, step: str, locale: str) -> Text:
+    """ "Sam is waiting for you" / "Confirm “Shadow a call” when you have a minute." """
+    with _language(locale):
+        if count == 1:
+            title = _("%(name)s is waiting for you") % {"name": _short(learner, 40)}
+            body = _("Confirm “%(step)s” when you have a minute.") % {"step": _short(step)}
+        else:
+            title = ngettext(
+                "%(n)d step waits for your confirmation",
+                "%(n)d steps wait for your confirmation",
+                count,
+            ) % {"n": count}
+            body = _("The newest: %(name)s, “%(step)s”.") % {
+                "name": _short(learner, 40),
+                "step": _short(step),
+            }
+        return _text(title, body, CONFIRMATIONS_LINK)

@@ -171,6 +171,25 @@ class WeeklyDigest:
 
 
 @dataclass(frozen=True, slots=True)
+class ConfirmationWaiting:
+    kind: ClassVar[str] = Nudge.Kind.CONFIRMATION
+    latest: ClassVar[None] = None
+    dedupe_key: str
+    count: int
+    learner: str
+    step: str
+    locale: str
+
+    def key(self, slot: Slot) -> str:
+        return self.dedupe_key
+
+    def text(self, slot: Slot) -> texts.Text:
+        return texts.confirmation_waiting(
+            count=self.count, learner=self.learner, step=self.step, locale=self.locale
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class Situation:
     """One learner at `now`, with what the chunk's queries found (facts) and their open steps."""
 
@@ -203,6 +222,8 @@ def wants_for(
         wants.append(lost)  # only when nothing else would bring them back
     if (team := weekly_digest(situation)) is not None:
         wants.append(team)
+    if (waiting := confirmation_waiting(situation)) is not None:
+        wants.append(waiting)
     return wants
 
 
@@ -278,6 +299,19 @@ def weekly_digest(s: Situation) -> WeeklyDigest | None:
         team.overdue_steps,
         s.learner.locale,
     )
+
+
+def confirmation_waiting(s: Situation) -> ConfirmationWaiting | None:
+    """Buddy steps waiting for this learner's confirmation: once for each newest one."""
+    waiting = s.facts.waiting.get(s.learner.user_id)
+    if waiting is None:
+        return None
+    key = dedupe.confirmation(s.learner.id, waiting.latest_id)
+    if key in s.facts.taken_keys or Nudge.Kind.CONFIRMATION in s.facts.live_kinds.get(
+        s.learner.id, ()
+    ):
+        return None
+    return ConfirmationWaiting(key, waiting.count, waiting.learner, waiting.step, s.learner.locale)
 
 
 def _place(journeys: list[JourneyState], state: StepState) -> Place:

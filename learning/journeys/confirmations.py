@@ -10,8 +10,10 @@ the second is told someone got there first (409).
 """
 
 import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from cms.errors import Conflict, NotFound
 from cms.models import JourneyStep
@@ -116,3 +118,61 @@ def shown(activities) -> list[Activity]:
         row.occurred_at = displayable(row.occurred_at)
         row.confirmed_at = displayable(row.confirmed_at)
     return rows
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """What waits for one buddy: how many steps, and the newest of them."""
+
+    count: int
+    latest_id: int  # the newest activity waiting
+    learner: str  # whose it is: their first name (else their username), as a nudge says it
+    step: str
+
+
+def waiting_for_buddies(user_ids: Iterable[int]) -> dict[int, Waiting]:
+    """For each of these users who is someone's buddy, the buddy steps waiting for them (1 query)."""
+    ids = list(user_ids)
+    if not ids:
+        return {}
+    rows = (
+        Activity.objects.filter(
+            confirmation=Confirmation.PENDING,
+            step__confirmed_by=BUDDY,
+            learner__user__is_active=True,
+            # One join: the enrolment of this activity's learner in its step's event.
+            learner__enrollments__buddy_id__in=ids,
+            learner__enrollments__event=F("step__event"),
+        )
+        .order_by("pk")
+        .values_list(
+            "learner__enrollments__buddy_id",
+            "pk",
+            "learner__user__first_name",
+            "learner__user__username",
+            "step__title",
+        )
+    )
+    counts: dict[int, int] = {}
+    latest: dict[int, tuple] = {}
+    for buddy_id, pk, first, username, step in rows:
+        counts[buddy_id] = counts.get(buddy_id, 0) + 1
+        latest[buddy_id] = (pk, first or username, step)
+    return {
+        buddy_id: Waiting(counts[buddy_id], pk, name, step)
+        for buddy_id, (pk, name, step) in latest.items()
+    }
+
+
+def buddies_of(learner_id: int, step_ids: Iterable[int]) -> list[int]:
+    """User ids of the buddies who confirm these steps of this learner's journeys (1 query)."""
+    steps = list(step_ids)
+    if not steps:
+        return []
+    return list(
+        Enrollment.objects.filter(
+            learner_id=learner_id, event__steps__in=steps, buddy__isnull=False
+        )
+        .values_list("buddy_id", flat=True)
+        .distinct()
+    )

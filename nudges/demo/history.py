@@ -51,7 +51,10 @@ KIND_FACTOR = {
     Nudge.Kind.DEADLINE: 1.3,
     Nudge.Kind.REENGAGE: 0.45,
     Nudge.Kind.WEEKLY_DIGEST: 1.0,
+    Nudge.Kind.CONFIRMATION: 1.4,
 }
+# The buddy (of Lee and Sam): every third weekday's first nudge told them a step waited.
+BUDDY = "demo-learner5"
 # Which windows each weekday's nudges go in (indexes into DEMO_WINDOWS), and the learners' kinds
 # in turn: each window gets as many nudges, practice comes most often.
 WINDOW_PLAN = ((0, 2), (1,), (0, 1), (2,), (1, 2), (0,))
@@ -89,6 +92,7 @@ PEOPLE = {
         DemoDevice("galaxy", Platform.ANDROID, "3.4.1"),
         DemoDevice("old-android", Platform.ANDROID, "2.9.0", gone_days_ago=20),
     ),
+    "demo-learner5": (DemoDevice("iphone", Platform.IOS, "3.4.1"),),
     "demo-manager": (DemoDevice("iphone", Platform.IOS, "3.4.0"),),
 }
 
@@ -217,6 +221,8 @@ def _history(learner: Learner, *, now: datetime.datetime) -> list[_Draft]:
             rng = random.Random(key)
             if is_manager:
                 kind = Nudge.Kind.WEEKLY_DIGEST
+            elif username == BUDDY and weekdays % 3 == 0 and window is DEMO_WINDOWS[plan[0]]:
+                kind = Nudge.Kind.CONFIRMATION
             else:
                 kind = KIND_PLAN[len(drafts) % len(KIND_PLAN)] if steps else Nudge.Kind.PRACTICE_DUE
             text = _text(kind, rng=rng, steps=steps, locale=learner.locale)
@@ -282,6 +288,12 @@ def _text(kind: str, *, rng: random.Random, steps, locale: str) -> texts.Text:
         ),
         Nudge.Kind.WEEKLY_DIGEST: lambda: texts.weekly_digest(
             reports=2, drifting=rng.randint(0, 1), overdue_steps=rng.randint(0, 3), locale=locale
+        ),
+        Nudge.Kind.CONFIRMATION: lambda: texts.confirmation_waiting(
+            count=rng.randint(1, 2),
+            learner=rng.choice(("Lee", "Sam")),
+            step=rng.choice(("Meet your buddy", "Handle three password resets")),
+            locale=locale,
         ),
     }
     if kind in builders:
