@@ -21,6 +21,7 @@ from wagtail.search.queryset import SearchableQuerySetMixin
 
 from cms.blocks import ModuleBodyBlock
 from cms.modules import estimate_minutes
+from cms.panels import EventPeoplePanel
 
 
 class ModuleIndexPage(Page):
@@ -186,6 +187,7 @@ class ChangeEvent(DraftStateMixin, RevisionMixin, index.Indexed, ClusterableMode
     panels = [
         FieldPanel("name"),
         FieldRowPanel([FieldPanel("kind"), FieldPanel("date")]),
+        EventPeoplePanel(heading="People on this journey"),
         FieldPanel("description"),
         MultiFieldPanel(
             [FieldPanel("audience_everyone"), InlinePanel("audience_rules", label="Audience rule")],

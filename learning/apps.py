@@ -12,11 +12,12 @@ class LearningConfig(AppConfig):
 
         after_last_migrate(ensure_managers_group, dispatch_uid="learning.ensure_managers_group")
 
-        from wagtail.signals import published
+        from wagtail.signals import published, unpublished
 
-        from learning.signals import on_published
+        from learning.signals import on_published, on_unpublished
 
         published.connect(on_published, dispatch_uid="learning.enrol_on_publish")
+        unpublished.connect(on_unpublished, dispatch_uid="learning.end_on_unpublish")
 
         from django.contrib.auth import get_user_model
 

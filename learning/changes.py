@@ -66,3 +66,22 @@ def enrolments_withdrawn(pairs: Iterable[tuple[int, int]], *, now: datetime.date
     if pairs:
         for handler in _WITHDRAWAL_HANDLERS:
             handler(pairs, now=now)
+
+
+# handler(pairs, now=...): (learner id, event id) enrolments whose step dates just moved.
+_DATES_MOVED_HANDLERS: list[Handler] = []
+
+
+def register_dates_moved_handler(handler: Handler) -> None:
+    """Call `handler(pairs, now=...)` whenever a live event's new date moves enrolments (nudges
+    cancels the planned nudges about their steps); meant for AppConfig.ready()."""
+    if handler not in _DATES_MOVED_HANDLERS:
+        _DATES_MOVED_HANDLERS.append(handler)
+
+
+def journey_dates_moved(pairs: Iterable[tuple[int, int]], *, now: datetime.datetime) -> None:
+    """These (learner id, event id) enrolments were re-anchored on a new date at `now`."""
+    pairs = list(dict.fromkeys(pairs))
+    if pairs:
+        for handler in _DATES_MOVED_HANDLERS:
+            handler(pairs, now=now)

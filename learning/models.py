@@ -96,6 +96,8 @@ class EndReason(models.TextChoices):
 
     DEACTIVATED = "deactivated", "Account deactivated"  # resumes when the account is reactivated
     WITHDRAWN = "withdrawn", "Withdrawn (no longer in the event's audience)"
+    # Resumes when the event is published again.
+    EVENT_ENDED = "event_ended", "The event was unpublished or expired"
 
 
 class Enrollment(models.Model):

@@ -1,21 +1,33 @@
-"""Framework glue for Wagtail's `published` signal.
+"""Framework glue for Wagtail's `published` and `unpublished` signals.
 
-Publishing a change event enrols its audience (a Celery task, after commit); publishing a module
-brings its practice cards in line with its questions (a few set-based updates, in the same transaction).
+Publishing a change event moves its journeys to its (new) date and resumes those its unpublishing
+ended, in the same transaction, then enrols the rest of its audience (a Celery task, after commit);
+unpublishing or expiring one ends its journeys. Publishing a module brings its practice cards in
+line with its questions (a few set-based updates, in the same transaction).
 """
 
 from django.db import transaction
+from django.utils import timezone
 
 from cms.models import ChangeEvent, MicroModule
 
 
 def on_published(sender, instance, **kwargs) -> None:
     if isinstance(instance, ChangeEvent):
+        from learning.journeys.enrolment import follow_published_event
         from learning.tasks import enrol_event_audience
 
+        follow_published_event(instance, now=timezone.now())
         event_id = instance.pk
         transaction.on_commit(lambda: enrol_event_audience.delay(event_id))
     elif isinstance(instance, MicroModule):
         from learning.practice.cards import on_module_published
 
         on_module_published(instance)
+
+
+def on_unpublished(sender, instance, **kwargs) -> None:
+    if isinstance(instance, ChangeEvent):
+        from learning.journeys.enrolment import end_unpublished_event
+
+        end_unpublished_event(instance, now=timezone.now())

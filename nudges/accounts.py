@@ -1,6 +1,7 @@
 """What nudges does when learning deactivates accounts or withdraws enrolments (registered with
 learning.changes): a deactivated person's devices stop receiving pushes and the nudges planned for
-them are suppressed; a withdrawn journey's planned step nudges are suppressed. Kept for the record."""
+them are suppressed; a withdrawn journey's planned step nudges are suppressed, and so are those of
+a journey whose dates moved. Kept for the record."""
 
 import datetime
 
@@ -30,6 +31,16 @@ def on_accounts_deactivated(
 def on_enrolments_withdrawn(pairs: list[tuple[int, int]], *, now: datetime.datetime) -> None:
     """(learner id, event id) pairs: their step-unlocked and deadline nudges planned for that
     event's steps are suppressed (two queries, however many pairs)."""
+    _suppress_step_nudges(pairs, reason="Withdrawn from the journey.")
+
+
+def on_journey_dates_moved(pairs: list[tuple[int, int]], *, now: datetime.datetime) -> None:
+    """(learner id, event id) pairs re-anchored on a new date: their planned step nudges are
+    cancelled (the planner, woken for them, plans new ones for the new dates; sent ones stay)."""
+    _suppress_step_nudges(pairs, reason="The journey's dates moved.")
+
+
+def _suppress_step_nudges(pairs: list[tuple[int, int]], *, reason: str) -> None:
     steps: dict[int, list[int]] = {}
     for event_id, step_id in JourneyStep.objects.filter(
         AnyOf(F("event_id"), sorted({event for _, event in pairs}))
@@ -43,5 +54,5 @@ def on_enrolments_withdrawn(pairs: list[tuple[int, int]], *, now: datetime.datet
     ]
     if keys:
         Nudge.objects.filter(AnyOf(F("dedupe_key"), keys), state=Nudge.State.PLANNED).update(
-            state=Nudge.State.SUPPRESSED, last_error="Withdrawn from the journey."
+            state=Nudge.State.SUPPRESSED, last_error=reason
         )

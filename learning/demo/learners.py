@@ -246,6 +246,17 @@ def _confirm_older_than(confirmer, learner: Learner, *, day: int, now: datetime.
         confirmations.confirm(confirmer, activity.pk, now=confirmed_at)
 
 
+def _launch_slips_a_week() -> None:
+    """The Flex launch moved a week after its people were enrolled: its author published the new
+    date, and their journeys moved with it (once: the launch's second revision is the move)."""
+    launch = ChangeEvent.objects.filter(kind=ChangeEvent.Kind.PRODUCT_LAUNCH, live=True).first()
+    if launch is None or launch.date is None or launch.revisions.count() > 1:
+        return
+    author = get_user_model().objects.filter(username="demo-author").first()
+    launch.date += datetime.timedelta(days=7)
+    launch.save_revision(user=author).publish(user=author)
+
+
 def _buddy(manager, learner: Learner, buddy: Learner, *, now: datetime.datetime) -> None:
     """The manager makes `buddy` the learner's buddy in their onboarding, as in My team."""
     onboarding = Enrollment.objects.current().get(
@@ -347,6 +358,7 @@ def load_demo_learners(*, now: datetime.datetime) -> str:
     learners = [manager, lee, sam, jordan, priya, chris]
     enrolment.enrol_in_matching_events([learner.pk for learner in learners], today=today)
     _enrolled_on_joining(learners)
+    _launch_slips_a_week()
 
     histories = [
         (lee, _history(lee, done_until_day=8, now=now)),

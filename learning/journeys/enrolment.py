@@ -1,10 +1,12 @@
 """Enrolment in change events: who an event is for, enrolling its audience, withdrawing people who
-moved out of it, and onboarding journeys following a changed start date. Only active accounts are
-enrolled. Every function is safe to run any number of times.
+moved out of it, onboarding journeys following a changed start date, and journeys following their
+event (a new date moves them, unpublishing ends them, publishing again resumes them). Only active
+accounts are enrolled. Every function is safe to run any number of times.
 """
 
 import datetime
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import cast
 
 from django.conf import settings
@@ -12,7 +14,7 @@ from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from cms.models import ChangeEvent
-from learning.changes import enrolments_withdrawn, learner_changed
+from learning.changes import enrolments_withdrawn, journey_dates_moved, learner_changed
 from learning.journeys.sql import IdIn
 from learning.models import EndReason, Enrollment, Learner
 
@@ -157,3 +159,45 @@ def _reanchor_onboarding(learner_ids: list[int]) -> None:
         event__kind=ChangeEvent.Kind.ONBOARDING,
         learner__start_date__isnull=False,
     ).exclude(anchor_date=F("learner__start_date")).update(anchor_date=Subquery(start_date))
+
+
+@dataclass(frozen=True)
+class EventFollowed:
+    resumed: int  # enrolments its unpublishing had ended
+    moved: int  # enrolments re-anchored on its new date
+
+
+def follow_published_event(event: ChangeEvent, *, now: datetime.datetime) -> EventFollowed:
+    """A change event was published (a new revision, or a scheduled one going live): what its
+    unpublishing ended resumes, and, unless it anchors on start dates, every current enrolment
+    moves to its date in one UPDATE; the apps above hear which moved (nudges cancels the planned
+    nudges about their steps) and the planner looks at them again. A fixed number of queries,
+    however many people it moves. Enrolling the rest of its audience is the enrolment task's."""
+    resumed_rows = Enrollment.objects.filter(
+        event=event, end_reason=EndReason.EVENT_ENDED, learner__user__is_active=True
+    )
+    resumed = list(resumed_rows.values_list("learner_id", flat=True))
+    if resumed:
+        resumed_rows.update(ended_at=None, end_reason="")
+    moved: list[int] = []
+    if not event.anchors_on_start_date and event.date is not None:
+        moving = Enrollment.objects.current().filter(event=event).exclude(anchor_date=event.date)
+        moved = list(moving.values_list("learner_id", flat=True))
+        if moved:
+            moving.update(anchor_date=event.date)
+            journey_dates_moved([(learner_id, event.pk) for learner_id in moved], now=now)
+    learner_changed(resumed + moved)
+    return EventFollowed(len(resumed), len(moved))
+
+
+def end_unpublished_event(event: ChangeEvent, *, now: datetime.datetime) -> int:
+    """A change event was unpublished or expired: its current enrolments end (kept for history,
+    resumed if it is published again) and the apps above hear of them (nudges drops the planned
+    nudges about their steps). Returns the number ended."""
+    ending = Enrollment.objects.current().filter(event=event)
+    learner_ids = list(ending.values_list("learner_id", flat=True))
+    if learner_ids:
+        ending.update(ended_at=now, end_reason=EndReason.EVENT_ENDED)
+        enrolments_withdrawn([(learner_id, event.pk) for learner_id in learner_ids], now=now)
+        learner_changed(learner_ids)
+    return len(learner_ids)

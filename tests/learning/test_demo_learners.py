@@ -81,3 +81,14 @@ def test_the_demos_buddies_confirm_through_the_product():
             step__confirmed_by="buddy", learner__user__username="demo-learner4"
         ).values_list("confirmed_by", flat=True)
     ) == {boss.pk}
+
+
+def test_the_demo_launch_moved_once_and_its_journeys_with_it():
+    from cms.models import ChangeEvent
+
+    launch = ChangeEvent.objects.get(kind="product_launch")
+    assert launch.revisions.count() == 2  # published, then published again with the new date
+    anchors = set(Enrollment.objects.filter(event=launch).values_list("anchor_date", flat=True))
+    assert anchors == {launch.date}
+    call_command("seed_demo", "--i-know-this-creates-known-passwords", verbosity=0)
+    assert launch.revisions.count() == 2

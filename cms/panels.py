@@ -1,0 +1,36 @@
+"""Editor panels that say what publishing will do."""
+
+from django.utils.html import format_html
+from wagtail.admin.panels import HelpPanel
+
+
+class EventPeoplePanel(HelpPanel):
+    """On a change event's edit view: how many people are on its journey now, and so how many a
+    new date moves when it is published (their steps, due dates and planned nudges)."""
+
+    class BoundPanel(HelpPanel.BoundPanel):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.content = _people_note(self.instance)
+
+
+def _people_note(event) -> str:
+    if event.pk is None:
+        return "Nobody is on this journey yet: publishing enrols its audience."
+    # The enrolments are learning's (related_name "enrollments"): cms reads them without importing it.
+    current = event.enrollments.filter(ended_at__isnull=True).count()
+    if event.anchors_on_start_date:
+        return format_html(
+            "<strong>{}</strong> {} on this onboarding journey, each from their own start date: "
+            "a date here moves nobody.",
+            current,
+            "person is" if current == 1 else "people are",
+        )
+    live = event.date.strftime("%-d %B %Y") if event.live and event.date else "no live date"
+    return format_html(
+        "<strong>{}</strong> {} on this journey (live date: {}). Publishing a new date moves "
+        "each of their journeys: step dates, due dates and planned nudges follow.",
+        current,
+        "person is" if current == 1 else "people are",
+        live,
+    )
