@@ -40,6 +40,16 @@ def _in_utc(value: datetime.datetime) -> datetime.datetime:
 AwareTime = Annotated[datetime.datetime, BeforeValidator(_iso_string), AfterValidator(_in_utc)]
 
 
+def _iso_date_string(value: Any) -> Any:
+    if not isinstance(value, str):
+        raise PydanticCustomError("iso_date", "must be an ISO 8601 date string (YYYY-MM-DD)")
+    return value
+
+
+# A calendar day in a body, as "2026-03-09"; how far ahead is the domain's to judge.
+IsoDate = Annotated[datetime.date, BeforeValidator(_iso_date_string)]
+
+
 def without_controls(*, allowed: str = "") -> AfterValidator:
     """Refuse control characters (but those `allowed`) and lone surrogates, which PostgreSQL cannot
     encode: they have no business in a title, a name or a token."""

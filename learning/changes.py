@@ -85,3 +85,22 @@ def journey_dates_moved(pairs: Iterable[tuple[int, int]], *, now: datetime.datet
     if pairs:
         for handler in _DATES_MOVED_HANDLERS:
             handler(pairs, now=now)
+
+
+# handler(learner_id, starts_at=..., ends_at=...): a pause was set, in the caller's transaction.
+_PAUSE_HANDLERS: list[Handler] = []
+
+
+def register_pause_handler(handler: Handler) -> None:
+    """Call `handler(learner_id, starts_at=..., ends_at=...)` whenever a learner is paused (nudges
+    suppresses what it planned for them in that time); meant for AppConfig.ready()."""
+    if handler not in _PAUSE_HANDLERS:
+        _PAUSE_HANDLERS.append(handler)
+
+
+def learner_paused(
+    learner_id: int, *, starts_at: datetime.datetime, ends_at: datetime.datetime
+) -> None:
+    """This learner is away from `starts_at` until `ends_at` (UTC moments of their local days)."""
+    for handler in _PAUSE_HANDLERS:
+        handler(learner_id, starts_at=starts_at, ends_at=ends_at)

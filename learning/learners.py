@@ -16,3 +16,16 @@ def learner_for(request: HttpRequest) -> Learner:
 
 def is_manager(user) -> bool:
     return Learner.objects.reports_of(user).exists()
+
+
+def report_of(manager_user, learner_id: int) -> Learner:
+    """The manager's direct report (an active account); NotFound (404) for anyone else."""
+    learner = (
+        Learner.objects.reports_of(manager_user)
+        .select_related("user")
+        .filter(pk=learner_id)
+        .first()
+    )
+    if learner is None:
+        raise NotFound("No such learner among your reports.")
+    return learner

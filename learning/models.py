@@ -7,7 +7,7 @@ import zoneinfo
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Max, Q
+from django.db.models import F, Max, Q
 from django.utils.timezone import now as utc_now
 
 
@@ -153,6 +153,34 @@ class Enrollment(models.Model):
     def status(self) -> str:
         """The enrolment as the journeys list shows it: current, or why it ended."""
         return self.end_reason if self.ended_at is not None else "current"
+
+
+class Pause(models.Model):
+    """A vacation hold on the learner's own days, `starts_on` to `ends_on` inclusive (at most
+    learning.journeys.pauses.MAX_DAYS). Ending it early moves `ends_on` back; one that never began
+    is deleted. What it holds back is learning.journeys.pauses'."""
+
+    learner = models.ForeignKey(Learner, on_delete=models.CASCADE, related_name="pauses")
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    reason = models.CharField(max_length=200, blank=True)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    ended_early_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")), name="pause_ends_after_it_starts"
+            )
+        ]
+        indexes = [models.Index(fields=["learner", "ends_on"], name="pause_learner_end")]
+        ordering = ["starts_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.learner} paused {self.starts_on} to {self.ends_on}"
 
 
 class Category(models.TextChoices):

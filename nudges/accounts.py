@@ -56,3 +56,15 @@ def _suppress_step_nudges(pairs: list[tuple[int, int]], *, reason: str) -> None:
         Nudge.objects.filter(AnyOf(F("dedupe_key"), keys), state=Nudge.State.PLANNED).update(
             state=Nudge.State.SUPPRESSED, last_error=reason
         )
+
+
+def on_learner_paused(
+    learner_id: int, *, starts_at: datetime.datetime, ends_at: datetime.datetime
+) -> None:
+    """A pause: what was planned to go out while they are away is suppressed (kept for the record)."""
+    Nudge.objects.filter(
+        learner_id=learner_id,
+        state=Nudge.State.PLANNED,
+        planned_for__gte=starts_at,
+        planned_for__lt=ends_at,
+    ).update(state=Nudge.State.SUPPRESSED, last_error="The learner is paused.")

@@ -22,17 +22,20 @@ class NudgesConfig(AppConfig):
         from learning.changes import (
             register_dates_moved_handler,
             register_deactivation_handler,
+            register_pause_handler,
             register_withdrawal_handler,
         )
         from nudges.accounts import (
             on_accounts_deactivated,
             on_enrolments_withdrawn,
             on_journey_dates_moved,
+            on_learner_paused,
         )
 
         register_deactivation_handler(on_accounts_deactivated)
         register_withdrawal_handler(on_enrolments_withdrawn)
         register_dates_moved_handler(on_journey_dates_moved)
+        register_pause_handler(on_learner_paused)
 
         # After learning's loaders (nudges comes later in INSTALLED_APPS): it needs their learners.
         from cms.demo import register_loader

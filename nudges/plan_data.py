@@ -14,6 +14,7 @@ from django.db.models import BooleanField, Case, Count, ExpressionWrapper, F, Mi
 from django.db.models.functions import Now
 
 from cms.models import MicroModule
+from learning.journeys import pauses
 from learning.journeys.confirmations import Waiting, waiting_for_buddies
 from learning.journeys.states import (
     JourneyState,
@@ -80,6 +81,7 @@ class Facts:
     minutes: dict[int, int]  # module id → estimated minutes
     reengage_keys: dict[int, str] = field(default_factory=dict)
     waiting: dict[int, Waiting] = field(default_factory=dict)  # by buddy user id
+    paused: dict[int, datetime.date] = field(default_factory=dict)  # learner id → pause's last day
 
 
 def claim(*, now: datetime.datetime, limit: int) -> list[Learner]:
@@ -131,6 +133,13 @@ def gather(learners: list[Learner], *, now: datetime.datetime) -> Facts:
     )
     facts.managers = {r.manager_id for r in reports}
     managers = [x for x in learners if x.user_id in facts.managers]
+
+    # Who is paused today, their today: nothing is planned for them until they are back.
+    spans = pauses.spans_of(ids)
+    for learner in learners:
+        until = pauses.paused_until(spans.get(learner.id, []), today=learner.local_date(now))
+        if until is not None:
+            facts.paused[learner.id] = until
 
     # Buddy steps waiting for the chunk's learners, as someone's buddy.
     facts.waiting = waiting_for_buddies(x.user_id for x in learners)

@@ -176,6 +176,10 @@ def _plan_learner(
         is_backed_off(facts.ignored[pk]),
         settings.NUDGES_DEFAULT_WINDOW,  # part of the key: tests change it
     )
+    midnight = functools.partial(to_utc, value=datetime.time.min, tz=tz)
+    if (until := facts.paused.get(pk)) is not None:
+        # Paused: nothing to say until their first day back.
+        return [], max(midnight(until + _ONE_DAY), now + MIN_RECHECK)
     journeys = facts.journeys.get(pk, [])
     wants = wants_for(learner, journeys, facts, today=today, now=now)
 
@@ -201,7 +205,6 @@ def _plan_learner(
     checks = [now + max_check_interval()]
     if cards is not None and cards.next_due is not None:
         checks.append(cards.next_due)
-    midnight = functools.partial(to_utc, value=datetime.time.min, tz=tz)
     later_dates = [s.unlocks_on for j in journeys for s in j.steps if s.state == LOCKED]
     later_dates += [
         s.due_on - _ONE_DAY for s in plan_data.open_steps(journeys) if s.due_on - _ONE_DAY > today

@@ -7,14 +7,15 @@ from the module), so generated clients keep their method names.
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Query, Router
+from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from cms.errors import NotFound, error_responses
 from cms.fields import Id
 from cms.pagination import Pages
+from learning.journeys import pauses
 from learning.journeys.progress import progress_for
-from learning.journeys.schemas import JourneyOut, ProgressOut, TodayOut
+from learning.journeys.schemas import JourneyOut, PauseIn, PauseOut, ProgressOut, TodayOut
 from learning.journeys.states import enrollments_with_steps, journey_states
 from learning.journeys.today import today_feed
 from learning.learners import learner_for
@@ -76,3 +77,51 @@ def my_today(request: HttpRequest, minutes: int = Query(5, ge=1, le=60)):
     review at an estimate), the other unlocked steps, then modules for my job tasks. Nothing for a
     locked step. When something is to do but nothing fits, `nothing_fits` and the smallest item."""
     return today_feed(learner_for(request), minutes=minutes, now=timezone.now())
+
+
+@router.get(
+    "/me/pause",
+    response={200: PauseOut, **error_responses(404)},
+    summary="My pause",
+    by_alias=True,  # PauseOut's "from"
+)
+def my_pause(request: HttpRequest):
+    """My pause that is current or to come; 404 when there is none."""
+    learner = learner_for(request)
+    pause = pauses.open_pause(learner, today=learner.local_date(timezone.now()))
+    if pause is None:
+        raise NotFound("No pause is set.")
+    return pause
+
+
+@router.post(
+    "/me/pause",
+    response={201: PauseOut, **error_responses(404, 409, 422)},
+    summary="Pause me (a vacation hold)",
+    by_alias=True,  # PauseOut's "from"
+)
+def pause_me(request: HttpRequest, payload: PauseIn):
+    """Hold everything from `from` to `until` (my days, at most 90, not in the past): no nudges,
+    no step falls overdue, no drift, and practice waits. My open steps and cards are due as many
+    days later as I was away. 409 when a pause is already set."""
+    learner = learner_for(request)
+    pause = pauses.start_pause(
+        learner,
+        starts_on=payload.from_,
+        ends_on=payload.until,
+        reason=payload.reason,
+        set_by=request.user,
+        now=timezone.now(),
+    )
+    return Status(201, pause)
+
+
+@router.delete(
+    "/me/pause",
+    response={204: None, **error_responses(404)},
+    summary="End my pause",
+)
+def end_my_pause(request: HttpRequest):
+    """End my pause now (yesterday was its last day), or call off one to come."""
+    pauses.end_pause(learner_for(request), now=timezone.now())
+    return Status(204, None)

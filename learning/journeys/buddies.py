@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
-from cms.errors import Invalid, NotFound
+from cms.errors import Invalid
 from cms.models import ChangeEvent
 from learning.changes import learner_changed
+from learning.learners import report_of
 from learning.models import Enrollment, Learner
 
 
@@ -50,14 +51,7 @@ def set_buddy(
 ) -> BuddySet:
     """Set (or, with no email, clear) the buddy of a direct report's current journeys: one of them
     with `journey_id`, else all. 404 for anyone but the manager's report; 422 naming the field."""
-    learner = (
-        Learner.objects.reports_of(manager_user)
-        .select_related("user")
-        .filter(pk=learner_id)
-        .first()
-    )
-    if learner is None:
-        raise NotFound("No such learner among your reports.")
+    learner = report_of(manager_user, learner_id)
     journeys: QuerySet[Enrollment] = Enrollment.objects.for_learner(learner).current()
     if journey_id is not None:
         journeys = journeys.filter(pk=journey_id)

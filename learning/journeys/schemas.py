@@ -4,6 +4,7 @@ import datetime
 
 from ninja import Field, Schema
 
+from cms.fields import IsoDate, Text
 from learning.ledger.schemas import MixOut
 from learning.models import display_name
 from learning.practice.schemas import DueCardOut, RetentionOut
@@ -175,3 +176,21 @@ class JourneyOut(Schema):
     @staticmethod
     def resolve_steps_total(journey) -> int:
         return len(journey.steps)
+
+
+class PauseIn(Schema):
+    from_: IsoDate = Field(..., alias="from", description="The first paused day (yours), not past.")
+    until: IsoDate = Field(..., description="The last paused day: at most 90 days in all.")
+    reason: Text(max_length=200, required=False) = Field(  # type: ignore[valid-type]
+        "", description="e.g. 'Annual leave'; your manager sees it."
+    )
+
+
+# Read from a learning.models.Pause.
+class PauseOut(Schema):
+    from_: datetime.date = Field(
+        ..., alias="from", validation_alias="starts_on", description="Its first day."
+    )
+    until: datetime.date = Field(..., validation_alias="ends_on", description="Its last day.")
+    reason: str
+    set_by: PersonRef | None = Field(..., description="Who set it: you, or your manager.")

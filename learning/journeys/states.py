@@ -1,7 +1,7 @@
 """The state of each journey step, which steps are still the learner's to do, and who is drifting.
 
 A step unlocks at local midnight (the learner's time zone) on anchor + day_offset and is due at the
-end of the local day unlock + due_offset. It is done when the learner completed its module (formal
+end of the local day unlock + due_offset; a pause moves what was still to come by the days it held. It is done when the learner completed its module (formal
 steps) or recorded it as done and, where a buddy or manager confirms, that confirmation came.
 """
 
@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db.models import Prefetch, Q
 
 from cms.models import JourneyStep
+from learning.journeys import pauses
 from learning.ledger.times import add_days, displayable
 from learning.models import Activity, Confirmation, Enrollment, Learner, Verb
 
@@ -38,6 +39,10 @@ class StepState:
 class JourneyState:
     enrollment: Enrollment
     steps: list[StepState]
+    # The learner's pauses (learning.journeys.pauses): the last day of the one they are in today,
+    # and the first day back after the latest one that ended.
+    paused_until: datetime.date | None = None
+    back_on: datetime.date | None = None
 
     @property
     def done(self) -> int:
@@ -72,7 +77,8 @@ def enrollments_with_steps(queryset=None):
 
 
 def journey_states(enrollments: list[Enrollment], *, now: datetime.datetime) -> list[JourneyState]:
-    """States of every step of these enrollments (from `enrollments_with_steps`) in one more query."""
+    """States of every step of these enrollments (from `enrollments_with_steps`) in two more
+    queries (what the learners did, and their pauses)."""
     if not enrollments:
         return []
     learner_ids = {e.learner_id for e in enrollments}
@@ -100,12 +106,20 @@ def journey_states(enrollments: list[Enrollment], *, now: datetime.datetime) -> 
                 pending = confirmation == Confirmation.PENDING
                 by_step[(learner_id, step_id)] = (None if pending else occurred_at, pending)
 
+    spans = pauses.spans_of(learner_ids)
     result = []
     for enrollment in enrollments:
         today = enrollment.learner.local_date(now)
+        held = spans.get(enrollment.learner_id, [])
+        since = enrollment.learner.local_date(enrollment.enrolled_at)
         states = []
         for step in enrollment.event.steps.all():
             unlocks_on, due_on = step_dates(enrollment.anchor_date, step)
+            if held:  # each day away moves what was still to come a day on
+                unlocks_on = pauses.moved(
+                    unlocks_on, held, today=today, since=since, on_the_day=False
+                )
+                due_on = pauses.moved(due_on, held, today=today, since=since, on_the_day=True)
             done_at, pending = by_step.get((enrollment.learner_id, step.pk), (None, False))
             if done_at is None and step.kind == JourneyStep.Kind.FORMAL and step.module_id:
                 done_at = by_module.get((enrollment.learner_id, step.module_id))
@@ -120,7 +134,14 @@ def journey_states(enrollments: list[Enrollment], *, now: datetime.datetime) -> 
             states.append(
                 StepState(step, state, unlocks_on, due_on, done_at, pending and done_at is None)
             )
-        result.append(JourneyState(enrollment, states))
+        result.append(
+            JourneyState(
+                enrollment,
+                states,
+                paused_until=pauses.paused_until(held, today=today),
+                back_on=pauses.back_since(held, today=today),
+            )
+        )
     return result
 
 
@@ -138,12 +159,15 @@ def is_drifting(
 ) -> bool:
     """Enrolled, with steps to do, and quiet for MICROMOMENTS_DRIFTING_AFTER_DAYS days.
 
+    Nobody is drifting while paused, nor in their first days back (quiet is counted from then).
     A journey has had work waiting since the later of its enrolment and local midnight of the day
     its oldest open step unlocked; quiet is counted from the later of the oldest such moment and the
     last activity. So a new hire is not drifting on day one, nor someone enrolled yesterday in a
     journey whose steps were already overdue. A step done and waiting for its confirmation is not
     theirs to do.
     """
+    if any(journey.paused_until is not None for journey in journeys):
+        return False  # away: not drifting
     waiting_since = []
     for journey in journeys:
         steps = open_steps([journey])
@@ -158,6 +182,11 @@ def is_drifting(
     quiet_since = min(waiting_since)
     if last_active is not None:
         quiet_since = max(quiet_since, last_active)
+    # Back from a pause: quiet is counted from their first day back.
+    back = [j.back_on for j in journeys if j.back_on is not None]
+    if back:
+        back_at = datetime.datetime.combine(max(back), datetime.time.min, tzinfo=learner.tz)
+        quiet_since = max(quiet_since, back_at)
     return now - quiet_since >= datetime.timedelta(days=settings.MICROMOMENTS_DRIFTING_AFTER_DAYS)
 
 

@@ -8,13 +8,15 @@ only the steps of the journeys they are buddy in.
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router
+from ninja import Router, Status
 from ninja.pagination import paginate
 
 from cms.errors import error_responses
 from cms.fields import Id
 from cms.pagination import Pages
-from learning.journeys import buddies, confirmations
+from learning.journeys import buddies, confirmations, pauses
+from learning.journeys.schemas import PauseIn, PauseOut
+from learning.learners import report_of
 from learning.team import reports
 from learning.team.schemas import (
     BuddyIn,
@@ -105,3 +107,34 @@ def confirm_mine(request: HttpRequest, activity_id: Id):
     """Confirm a step from my inbox: it becomes done for the learner. 404 unless it waits (or
     waited) for me; 409 when it is already confirmed or needs no confirmation from me."""
     return confirmations.confirm(request.user, activity_id, now=timezone.now())
+
+
+@router.post(
+    "/manager/learners/{int:learner_id}/pause",
+    response={201: PauseOut, **error_responses(404, 409, 422)},
+    summary="Pause a report",
+    by_alias=True,  # PauseOut's "from"
+)
+def pause_report(request: HttpRequest, learner_id: Id, payload: PauseIn):
+    """Set a direct report's vacation hold, in their days (at most 90, not in the past).
+    409 when they already have one."""
+    pause = pauses.start_pause(
+        report_of(request.user, learner_id),
+        starts_on=payload.from_,
+        ends_on=payload.until,
+        reason=payload.reason,
+        set_by=request.user,
+        now=timezone.now(),
+    )
+    return Status(201, pause)
+
+
+@router.delete(
+    "/manager/learners/{int:learner_id}/pause",
+    response={204: None, **error_responses(404)},
+    summary="End a report's pause",
+)
+def end_report_pause(request: HttpRequest, learner_id: Id):
+    """End a direct report's pause now, or call off one to come."""
+    pauses.end_pause(report_of(request.user, learner_id), now=timezone.now())
+    return Status(204, None)

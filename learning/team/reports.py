@@ -8,9 +8,8 @@ anyone else (a deactivated report too) is not found. Figures count current enrol
 import datetime
 from dataclasses import dataclass
 
-from cms.errors import NotFound
 from cms.models import ChangeEvent
-from learning.journeys import confirmations
+from learning.journeys import confirmations, pauses
 from learning.journeys.confirmations import MANAGER, confirmer, shown
 from learning.journeys.states import (
     DONE,
@@ -20,6 +19,7 @@ from learning.journeys.states import (
     is_drifting,
     journey_states,
 )
+from learning.learners import report_of
 from learning.ledger.mix import Mix, mixes_for
 from learning.ledger.times import plausible
 from learning.models import Activity, Confirmation, EndReason, Enrollment, Learner
@@ -43,6 +43,7 @@ class ReportSummary:
     mix: Mix
     drifting: bool
     retention: LearnerRetention  # predicted recall of their practice cards, now and in 7 days
+    paused_until: datetime.date | None = None  # the last day of the pause they are in today
 
     @property
     def last_login(self) -> datetime.datetime | None:
@@ -75,14 +76,7 @@ def team_overview(manager_user, *, now: datetime.datetime) -> list[ReportSummary
 
 def report_detail(manager_user, learner_id: int, *, now: datetime.datetime) -> ReportDetail:
     """One direct report's journeys, step states and recent activity; 404 for anyone else."""
-    learner = (
-        Learner.objects.reports_of(manager_user)
-        .select_related("user")
-        .filter(pk=learner_id)
-        .first()
-    )
-    if learner is None:
-        raise NotFound("No such learner among your reports.")
+    learner = report_of(manager_user, learner_id)
     summaries, journeys = _summaries([learner], now=now)
     ended = enrollments_with_steps(
         Enrollment.objects.filter(learner=learner, end_reason=EndReason.WITHDRAWN)
@@ -115,7 +109,8 @@ def confirm_activity(manager_user, activity_id: int, *, now: datetime.datetime) 
 def _summaries(
     reports: list[Learner], *, now: datetime.datetime
 ) -> tuple[list[ReportSummary], list[JourneyState]]:
-    """Summaries of these learners in six queries: enrolments (2), step states, mix, retention, last active."""
+    """Summaries of these learners in a fixed number of queries: enrolments (2), step states and
+    pauses, mix, retention, last active, pauses."""
     if not reports:
         return [], []
     ids = [learner.pk for learner in reports]
@@ -128,6 +123,7 @@ def _summaries(
     # Rows dated before the app existed or in the future are no evidence of activity: skipped, so a
     # year-9999 row does not keep someone "active" (and never drifting) for good.
     last_active = Activity.objects.filter(plausible(now), learner_id__in=ids).last_active()
+    spans = pauses.spans_of(ids)
     by_learner: dict[int, list[JourneyState]] = {pk: [] for pk in ids}
     for journey in journeys:
         by_learner[journey.enrollment.learner_id].append(journey)
@@ -139,6 +135,9 @@ def _summaries(
             retention=retentions[learner.pk],
             last_active=last_active.get(learner.pk),
             now=now,
+            paused_until=pauses.paused_until(
+                spans.get(learner.pk, []), today=learner.local_date(now)
+            ),
         )
         for learner in reports
     ]
@@ -153,6 +152,7 @@ def _summary(
     retention: LearnerRetention,
     last_active: datetime.datetime | None,
     now: datetime.datetime,
+    paused_until: datetime.date | None,
 ) -> ReportSummary:
     onboarding = [
         s
@@ -179,6 +179,7 @@ def _summary(
         mix=mix,
         retention=retention,
         drifting=is_drifting(learner, journeys, last_active=last_active, now=now),
+        paused_until=paused_until,
     )
 
 

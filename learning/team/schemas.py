@@ -50,6 +50,9 @@ class TeamMemberOut(Schema):
     mix: MixOut
     retention: RetentionOut
     drifting: bool
+    paused_until: datetime.date | None = Field(
+        ..., description="The last day of the pause they are in today; null when not paused."
+    )
 
     # The learner's own fields.
     @staticmethod
@@ -128,6 +131,10 @@ class TeamMemberOut(Schema):
     @staticmethod
     def resolve_drifting(obj) -> bool:
         return _summary(obj).drifting
+
+    @staticmethod
+    def resolve_paused_until(obj) -> datetime.date | None:
+        return _summary(obj).paused_until
 
 
 # Read from an Activity (its step and confirmer selected).
