@@ -5,7 +5,8 @@ direct reports in different states, so the team view has something to say about 
   Chris is Lee's buddy and has confirmed Lee's buddy steps;
 - Sam (demo-learner2), who started 2 days ago, Chris's buddy too: a shadowing step waits for him;
 - Jordan (demo-learner3), 16 days in and quiet since day 3: drifting, with overdue steps;
-- Priya (demo-learner4), 24 days in, learning mostly on the job, one step waiting;
+- Priya (demo-learner4), 24 days in, learning mostly on the job, one step waiting, and on a
+  week's annual leave from today (paused by Morgan: no nudges, nothing falls overdue);
 - Chris (demo-learner5), a senior agent outside onboarding, in the Flex launch, who mentors and
   is buddy to Lee and Sam (his /me/confirmations has Sam's step).
 
@@ -27,7 +28,7 @@ from django.db import transaction
 
 from cms.demo.accounts import ensure_user
 from cms.models import ChangeEvent, JourneyStep
-from learning.journeys import buddies, confirmations, enrolment
+from learning.journeys import buddies, confirmations, enrolment, pauses
 from learning.ledger import events
 from learning.models import Activity, Card, Enrollment, Learner
 from learning.people import invitations
@@ -257,6 +258,20 @@ def _launch_slips_a_week() -> None:
     launch.save_revision(user=author).publish(user=author)
 
 
+def _on_leave(manager, learner: Learner, *, now: datetime.datetime) -> None:
+    """The manager has put the learner on a week's leave from today, as in My team."""
+    today = learner.local_date(now)
+    if pauses.open_pause(learner, today=today) is None:
+        pauses.start_pause(
+            learner,
+            starts_on=today,
+            ends_on=today + datetime.timedelta(days=6),
+            reason="Annual leave",
+            set_by=manager,
+            now=now,
+        )
+
+
 def _buddy(manager, learner: Learner, buddy: Learner, *, now: datetime.datetime) -> None:
     """The manager makes `buddy` the learner's buddy in their onboarding, as in My team."""
     onboarding = Enrollment.objects.current().get(
@@ -385,6 +400,7 @@ def load_demo_learners(*, now: datetime.datetime) -> str:
         _practise(learner, rating=rating, now=now)
         for learner, rating in ((lee, 3), (jordan, 2), (priya, 4), (chris, 3))
     )
+    _on_leave(boss, priya, now=now)
     _newcomer(today=today, now=now)
     return (
         "learners: demo-manager (Managers) and reports demo-learner to demo-learner5; "

@@ -20,9 +20,10 @@ from wagtail.admin.ui.tables import Column, DateColumn, NumberColumn, StatusFlag
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.reports import ReportView
 
-from cms.errors import Invalid
+from cms.errors import ApiError, Invalid
 from cms.spreadsheets import SafeExportMixin
-from learning.journeys import buddies, confirmations
+from learning.journeys import buddies, confirmations, pauses
+from learning.learners import report_of
 from learning.ledger.mix import REFERENCE, Mix
 from learning.models import Activity, Category, Learner, display_name
 from learning.people.roles import MANAGERS
@@ -284,6 +285,7 @@ class TeamMemberView(WagtailAdminTemplateMixin, TemplateView):
         context.update(
             detail=self.detail,
             summary=summary,
+            pause=pauses.open_pause(summary.learner, today=summary.learner.local_date(self.now)),
             learner=summary.learner,
             mix=mix_segments(summary.mix),
             target=TARGET_SEGMENTS,
@@ -348,3 +350,44 @@ class BuddyView(View):
             name = display_name(result.buddy)
             messages.success(request, f"{name} is now the buddy: they confirm the buddy steps.")
         return redirect(back)
+
+
+class PauseView(View):
+    """POST only: pause a report (from, until, reason) or end their pause; back to their page."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, learner_id: int):
+        if not can_see_team(request):
+            raise PermissionDenied
+        learner = report_of(request.user, learner_id)  # 404 for anyone else
+        back = reverse("learning_team_member", args=[learner_id])
+        now = timezone.now()
+        try:
+            if request.POST.get("action") == "end":
+                pauses.end_pause(learner, now=now)
+                messages.success(request, f"{learner} is back: the pause has ended.")
+                return redirect(back)
+            pause = pauses.start_pause(
+                learner,
+                starts_on=_date(request.POST, "from"),
+                ends_on=_date(request.POST, "until"),
+                reason=request.POST.get("reason", "").strip()[:200],
+                set_by=request.user,
+                now=now,
+            )
+        except ApiError as exc:
+            messages.error(request, "; ".join(e.message for e in exc.errors) or exc.detail)
+            return redirect(back)
+        messages.success(
+            request,
+            f"{learner} is paused from {pause.starts_on:%-d %b} to {pause.ends_on:%-d %b %Y}.",
+        )
+        return redirect(back)
+
+
+def _date(form, field: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(form.get(field, ""))
+    except ValueError:
+        raise Invalid.field(field, f"Give the {field} date as a date.") from None

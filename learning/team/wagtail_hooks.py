@@ -12,6 +12,7 @@ from learning.team.views import (
     TARGET_SEGMENTS,
     BuddyView,
     ConfirmView,
+    PauseView,
     TeamMemberView,
     TeamView,
     has_reports,
@@ -60,6 +61,7 @@ def register_team_urls():
             BuddyView.as_view(),
             name="learning_team_buddy",
         ),
+        path("team/<int:learner_id>/pause/", PauseView.as_view(), name="learning_team_pause"),
     ]
 
 

@@ -124,3 +124,35 @@ def test_a_manager_makes_a_colleague_the_buddy_who_then_confirms(manager_page: P
         page.locator("form.mm-buddy").first.get_by_text("Chris Okafor confirms the buddy steps.")
     ).to_be_visible()
     assert jordan.enrollments.filter(buddy__username="demo-learner5").exists()
+
+
+def test_a_manager_ends_one_pause_and_sets_another(manager_page: Page, live_server):
+    import datetime
+
+    from learning.models import Pause
+
+    page = manager_page
+    priya = Learner.objects.get(user__username="demo-learner4")
+    page.goto(f"{live_server.url}/cms/team/{priya.pk}/")
+    expect(page.locator(".mm-pause").get_by_text("Annual leave")).to_be_visible()
+    page.get_by_role("button", name="End the pause").click()
+    expect(page.get_by_text("Priya Shah is back: the pause has ended.")).to_be_visible()
+    assert not Pause.objects.filter(learner=priya).exists()  # it began today: nothing held
+
+    sam = Learner.objects.get(user__username="demo-learner2")
+    page.goto(f"{live_server.url}/cms/team/{sam.pk}/")
+    today = sam.local_date(datetime.datetime.now(datetime.UTC))
+    form = page.locator("form.mm-pause-form")
+    form.get_by_label("Pause from").fill((today - datetime.timedelta(days=1)).isoformat())
+    form.get_by_label("until").fill((today + datetime.timedelta(days=3)).isoformat())
+    form.get_by_role("button", name="Pause").click()
+    expect(page.get_by_text(re.compile("A pause cannot start in the past"))).to_be_visible()
+
+    form = page.locator("form.mm-pause-form")
+    form.get_by_label("Pause from").fill(today.isoformat())
+    form.get_by_label("until").fill((today + datetime.timedelta(days=3)).isoformat())
+    form.get_by_label("Reason").fill("Training course")
+    form.get_by_role("button", name="Pause").click()
+    expect(page.get_by_text(re.compile(r"Sam Starter is paused from"))).to_be_visible()
+    expect(page.locator(".mm-pause").get_by_text("Training course")).to_be_visible()
+    assert Pause.objects.get(learner=sam).reason == "Training course"

@@ -92,3 +92,20 @@ def test_the_demo_launch_moved_once_and_its_journeys_with_it():
     assert anchors == {launch.date}
     call_command("seed_demo", "--i-know-this-creates-known-passwords", verbosity=0)
     assert launch.revisions.count() == 2
+
+
+def test_priya_is_on_leave_through_the_product():
+    from learning.models import Pause
+
+    priya = Learner.objects.get(user__username="demo-learner4")
+    (pause,) = Pause.objects.filter(learner=priya)
+    assert (pause.reason, pause.set_by.username, (pause.ends_on - pause.starts_on).days) == (
+        "Annual leave",
+        "demo-manager",
+        6,
+    )
+    boss = Learner.objects.get(user__username="demo-manager").user
+    team = token_client(boss).get("/api/v1/manager/team").json()["items"]
+    paused = {m["username"]: m["paused_until"] for m in team}
+    assert paused["demo-learner4"] == pause.ends_on.isoformat()
+    assert [name for name, until in paused.items() if until] == ["demo-learner4"]
