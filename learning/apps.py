@@ -32,6 +32,12 @@ class LearningConfig(AppConfig):
         register_handler("module_completed", on_modules_completed)
         register_handler("step_done", on_steps_done)
 
+        from learning.journeys.celebrations import on_progress
+
+        # After the cards' handlers: a journey's last step done is a moment to celebrate.
+        register_handler("module_completed", on_progress)
+        register_handler("step_done", on_progress)
+
         from cms.demo import register_loader
         from learning.demo.learners import load_demo_learners
 

@@ -183,6 +183,43 @@ class Pause(models.Model):
         return f"{self.learner} paused {self.starts_on} to {self.ends_on}"
 
 
+class CelebrationQuerySet(models.QuerySet):
+    def record(self, rows: list["Celebration"]) -> None:
+        """Keep each moment once: a key already celebrated is left as it is."""
+        if rows:
+            self.bulk_create(rows, ignore_conflicts=True)
+
+
+class Celebration(models.Model):
+    """A moment of glory: a journey finished, a step confirmed, a week of practice. Shown once in
+    the learner's today feed (`shown_at`), and the planner may nudge about it (nudges.Nudge)."""
+
+    class Kind(models.TextChoices):
+        JOURNEY_DONE = "journey_done", "Journey complete"
+        CONFIRMED = "confirmed", "Step confirmed"
+        PRACTICE_WEEK = "practice_week", "A week of practice"
+
+    learner = models.ForeignKey(Learner, on_delete=models.CASCADE, related_name="celebrations")
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    key = models.CharField(max_length=100, help_text="What is celebrated, once per learner.")
+    title = models.CharField(max_length=200)
+    detail = models.CharField(max_length=300)
+    achieved_at = models.DateTimeField()
+    shown_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CelebrationQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["learner", "key"], name="one_celebration_per_moment")
+        ]
+        indexes = [models.Index(fields=["learner", "shown_at"], name="celebration_learner_shown")]
+        ordering = ["achieved_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.learner}: {self.title}"
+
+
 class Category(models.TextChoices):
     """How people learn (70:20:10): a description of the mix, never a quota."""
 

@@ -7,6 +7,7 @@ run) gets there first, a nudge is planned once. Every key is built here; nothing
     reengage:<learner>:<ISO week>          a drifting learner, at most once a week
     digest:<manager learner>:<ISO week>    a manager's weekly digest about their team
     confirm:<buddy learner>:<activity>     steps wait for a buddy, up to this newest one
+    celebrate:<learner>:<celebration>      a moment of glory (learning.models.Celebration)
     demo:<username>:<local date>:<window>  the demo's history (nudges.demo)
 
 Dates and weeks are the learner's local ones.
@@ -37,6 +38,10 @@ def digest(learner_id: int, day: datetime.date) -> str:
 
 def confirmation(learner_id: int, activity_id: int) -> str:
     return f"confirm:{learner_id}:{activity_id}"
+
+
+def celebration(learner_id: int, celebration_id: int) -> str:
+    return f"celebrate:{learner_id}:{celebration_id}"
 
 
 def demo(username: str, day: datetime.date, window: str) -> str:

@@ -100,6 +100,7 @@ class Nudge(models.Model):
         REENGAGE = "reengage", "Re-engage a drifting learner"
         WEEKLY_DIGEST = "weekly_digest", "Manager's weekly digest"
         CONFIRMATION = "confirmation", "A step waits for the buddy's confirmation"
+        CELEBRATION = "celebration", "A moment to celebrate"
 
     class State(models.TextChoices):
         PLANNED = "planned", "Planned"

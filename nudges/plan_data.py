@@ -23,7 +23,7 @@ from learning.journeys.states import (
     journey_states,
     open_steps,
 )
-from learning.models import Activity, Card, Enrollment, Learner
+from learning.models import Activity, Card, Celebration, Enrollment, Learner
 from nudges import dedupe
 from nudges.lookups import AnyOf, array_literal
 from nudges.models import Nudge, NudgePreferences
@@ -82,6 +82,8 @@ class Facts:
     reengage_keys: dict[int, str] = field(default_factory=dict)
     waiting: dict[int, Waiting] = field(default_factory=dict)  # by buddy user id
     paused: dict[int, datetime.date] = field(default_factory=dict)  # learner id → pause's last day
+    # learner id → the oldest moment not yet shown in their feed: (celebration id, title, detail)
+    celebrations: dict[int, tuple[int, str, str]] = field(default_factory=dict)
 
 
 def claim(*, now: datetime.datetime, limit: int) -> list[Learner]:
@@ -141,12 +143,21 @@ def gather(learners: list[Learner], *, now: datetime.datetime) -> Facts:
         if until is not None:
             facts.paused[learner.id] = until
 
+    # Moments to celebrate that their feed has not shown yet: the oldest of each learner's.
+    for learner_id, pk, title, detail in (
+        Celebration.objects.filter(AnyOf(F("learner_id"), ids), shown_at__isnull=True)
+        .order_by("-achieved_at", "-pk")
+        .values_list("learner_id", "pk", "title", "detail")
+    ):
+        facts.celebrations[learner_id] = (pk, title, detail)
+
     # Buddy steps waiting for the chunk's learners, as someone's buddy.
     facts.waiting = waiting_for_buddies(x.user_id for x in learners)
 
     # The keys this chunk could write, minus those already in the table (in one query).
     digest_keys = {m.user_id: dedupe.digest(m.id, m.local_date(now)) for m in managers}
     candidates = set(digest_keys.values())
+    candidates |= {dedupe.celebration(pk, c[0]) for pk, c in facts.celebrations.items()}
     candidates |= {
         dedupe.confirmation(x.id, facts.waiting[x.user_id].latest_id)
         for x in learners

@@ -185,3 +185,10 @@ def confirmation_waiting(*, count: int, learner: str, step: str, locale: str) ->
                 "step": _short(step),
             }
         return _text(title, body, CONFIRMATIONS_LINK)
+
+
+def celebration(*, title: str, detail: str, locale: str) -> Text:
+    """ "Customer support onboarding: journey complete" / "All 24 steps done." (the moment's own
+    words, written when it happened)."""
+    with _language(locale):
+        return _text(title, detail, TODAY_LINK)

@@ -190,6 +190,22 @@ class ConfirmationWaiting:
 
 
 @dataclass(frozen=True, slots=True)
+class Celebrate:
+    kind: ClassVar[str] = Nudge.Kind.CELEBRATION
+    latest: ClassVar[None] = None
+    dedupe_key: str
+    title: str
+    detail: str
+    locale: str
+
+    def key(self, slot: Slot) -> str:
+        return self.dedupe_key
+
+    def text(self, slot: Slot) -> texts.Text:
+        return texts.celebration(title=self.title, detail=self.detail, locale=self.locale)
+
+
+@dataclass(frozen=True, slots=True)
 class Situation:
     """One learner at `now`, with what the chunk's queries found (facts) and their open steps."""
 
@@ -224,6 +240,8 @@ def wants_for(
         wants.append(team)
     if (waiting := confirmation_waiting(situation)) is not None:
         wants.append(waiting)
+    if (moment := celebrate(situation)) is not None:
+        wants.append(moment)
     return wants
 
 
@@ -312,6 +330,20 @@ def confirmation_waiting(s: Situation) -> ConfirmationWaiting | None:
     ):
         return None
     return ConfirmationWaiting(key, waiting.count, waiting.learner, waiting.step, s.learner.locale)
+
+
+def celebrate(s: Situation) -> Celebrate | None:
+    """The oldest moment of glory their feed has not shown yet, once."""
+    moment = s.facts.celebrations.get(s.learner.id)
+    if moment is None:
+        return None
+    pk, title, detail = moment
+    key = dedupe.celebration(s.learner.id, pk)
+    if key in s.facts.taken_keys or Nudge.Kind.CELEBRATION in s.facts.live_kinds.get(
+        s.learner.id, ()
+    ):
+        return None
+    return Celebrate(key, title, detail, s.learner.locale)
 
 
 def _place(journeys: list[JourneyState], state: StepState) -> Place:

@@ -106,6 +106,7 @@ def test_the_learner_is_the_demos_lee_with_a_feed_and_journeys(quickstart):
     assert learner["me"]["is_manager"] is False
     assert learner["me"]["manager"]["name"] == "Morgan Manager"
     assert learner["today"]["keys"] == [
+        "celebrations",
         "date",
         "message",
         "minutes",

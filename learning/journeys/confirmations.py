@@ -18,6 +18,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from cms.errors import Conflict, NotFound
 from cms.models import JourneyStep
 from learning.changes import learner_changed
+from learning.journeys.celebrations import celebrate_confirmation
 from learning.ledger.times import displayable
 from learning.models import Activity, Confirmation, Enrollment, Learner
 
@@ -107,6 +108,7 @@ def confirm(
         raise ConfirmationConflict("This activity is already confirmed.")
     # The step is done: what the planner would nudge the learner about has changed.
     learner_changed([activity.learner_id])
+    celebrate_confirmation(activity, user, now=now)
     return shown(Activity.objects.select_related("step", "confirmed_by").filter(pk=activity.pk))[0]
 
 

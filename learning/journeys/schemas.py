@@ -91,6 +91,14 @@ class TodayPlanItemOut(Schema):
     reviews: int | None = Field(None, description="For practice: how many reviews.")
 
 
+# Read from a learning.models.Celebration.
+class CelebrationOut(Schema):
+    kind: str = Field(..., description="journey_done | confirmed | practice_week")
+    title: str
+    detail: str = Field(..., description="What was achieved, in a sentence.")
+    achieved_at: datetime.datetime
+
+
 class TodayOut(Schema):
     date: datetime.date = Field(..., description="The learner's local date.")
     minutes: int = Field(..., description="The minutes asked for.")
@@ -111,6 +119,11 @@ class TodayOut(Schema):
     practice: TodayPracticeOut
     steps: list[TodayStepOut] = Field(..., description="The steps of the plan, in its order.")
     modules: list[TodayModuleOut] = Field(..., description="The modules of the plan.")
+    celebrations: list[CelebrationOut] = Field(
+        ...,
+        description="Moments to celebrate (a journey finished, a step confirmed, a week of "
+        "practice), each in one feed only: the next feed no longer has it.",
+    )
 
 
 # Read from a cms ChangeEvent.

@@ -16,13 +16,14 @@ from django.conf import settings
 from django.db.models import Q
 
 from cms.models import JourneyStep, MicroModule
+from learning.journeys.celebrations import take_for_feed
 from learning.journeys.states import (
     AVAILABLE,
     OVERDUE,
     enrollments_with_steps,
     journey_states,
 )
-from learning.models import Activity, Enrollment, Learner, Verb
+from learning.models import Activity, Celebration, Enrollment, Learner, Verb
 from learning.practice.cards import DueCard, due_cards, due_count
 
 DEADLINE_DAYS = 2  # an unlocked step due within this many local days is a deadline
@@ -102,6 +103,7 @@ class TodayFeed:
     practice: TodayPractice
     steps: list[TodayStep]
     modules: list[TodayModule]
+    celebrations: list[Celebration]  # moments not yet shown: each appears in one feed
 
 
 @dataclass(frozen=True)
@@ -113,7 +115,8 @@ class _Candidate:
 
 
 def today_feed(learner: Learner, *, minutes: int, now: datetime.datetime) -> TodayFeed:
-    """What `learner` can do at `now` in `minutes` minutes, in priority order (at most 9 queries)."""
+    """What `learner` can do at `now` in `minutes` minutes, in priority order, and the moments
+    to celebrate (a fixed number of queries)."""
     today = learner.local_date(now)
     enrollments = list(enrollments_with_steps(Enrollment.objects.for_learner(learner).current()))
     journeys = journey_states(enrollments, now=now)
@@ -209,6 +212,7 @@ def today_feed(learner: Learner, *, minutes: int, now: datetime.datetime) -> Tod
         ),
         steps=[c.item for c, _ in chosen if isinstance(c.item, TodayStep)],
         modules=[c.item for c, _ in chosen if isinstance(c.item, TodayModule)],
+        celebrations=take_for_feed(learner, now=now),
     )
 
 

@@ -27,6 +27,7 @@ from learning.practice.scheduling import (
     rating_for,
     review,
 )
+from learning.practice.streaks import celebrate_practice_week
 
 logger = logging.getLogger(__name__)
 
@@ -407,6 +408,7 @@ def answer(
             ]
         )  # fmt: skip
         learner_changed([learner.pk], at=card.due)  # the next review falls due then
+        celebrate_practice_week(learner, now=now)
 
     return AnswerResult(
         card_id=card.pk,

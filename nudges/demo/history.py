@@ -52,6 +52,7 @@ KIND_FACTOR = {
     Nudge.Kind.REENGAGE: 0.45,
     Nudge.Kind.WEEKLY_DIGEST: 1.0,
     Nudge.Kind.CONFIRMATION: 1.4,
+    Nudge.Kind.CELEBRATION: 1.2,
 }
 # The buddy (of Lee and Sam): every third weekday's first nudge told them a step waited.
 BUDDY = "demo-learner5"
@@ -67,6 +68,7 @@ KIND_PLAN = (
     Nudge.Kind.STEP_UNLOCKED,
     Nudge.Kind.REENGAGE,
     Nudge.Kind.PRACTICE_DUE,
+    Nudge.Kind.CELEBRATION,
 )
 GOLDEN = 0.6180339887498949  # steps of the golden ratio spread draws evenly over [0, 1)
 TOPICS = ("Refunds", "The billing engine", "Smart meter readings", "Tariff changes")
@@ -288,6 +290,11 @@ def _text(kind: str, *, rng: random.Random, steps, locale: str) -> texts.Text:
         ),
         Nudge.Kind.WEEKLY_DIGEST: lambda: texts.weekly_digest(
             reports=2, drifting=rng.randint(0, 1), overdue_steps=rng.randint(0, 3), locale=locale
+        ),
+        Nudge.Kind.CELEBRATION: lambda: texts.celebration(
+            title=rng.choice(("Confirmed: Process five refunds", "A week of practice")),
+            detail=rng.choice(("Morgan Manager confirmed it.", "You practised every day.")),
+            locale=locale,
         ),
         Nudge.Kind.CONFIRMATION: lambda: texts.confirmation_waiting(
             count=rng.randint(1, 2),

@@ -105,6 +105,7 @@ def test_figures_per_kind_and_window_over_the_last_30_days(history):
         "Re-engage a drifting learner": (0, 0, 0, None, 0, 0),
         "Manager's weekly digest": (0, 0, 0, None, 0, 0),
         "A step waits for the buddy's confirmation": (0, 0, 0, None, 0, 0),
+        "A moment to celebrate": (0, 0, 0, None, 0, 0),
     }
     assert by_label(analytics.by_window) == {
         MORNING: (4, 3, 2, 66.7, 0, 1),
