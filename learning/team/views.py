@@ -81,6 +81,7 @@ class TeamRow:
     last_login: datetime.datetime | None
     never_signed_in: bool
     drifting: bool
+    paused_until: datetime.date | None
     retention_now: float | None
     retention_in_7_days: float | None
     minutes_experience: int
@@ -108,6 +109,7 @@ class TeamRow:
             last_login=summary.last_login,
             never_signed_in=summary.never_signed_in,
             drifting=summary.drifting,
+            paused_until=summary.paused_until,
             retention_now=summary.retention.now,
             retention_in_7_days=summary.retention.in_7_days,
             minutes_experience=minutes.get(Category.EXPERIENCE, 0),
@@ -175,6 +177,7 @@ class TeamView(SafeExportMixin, ReportView):
             sort_key="never_signed_in",
         ),
         StatusFlagColumn("drifting", label="Drifting", true_label="Drifting", sort_key="drifting"),
+        DateColumn("paused_until", label="Paused until", sort_key="paused_until"),
         RetentionColumn("retention", label="Recall now → in 7 days"),
         MixColumn("mix", label="70:20:10 mix", width="22%"),
     ]
@@ -191,6 +194,7 @@ class TeamView(SafeExportMixin, ReportView):
         "last_active",
         "last_login",
         "drifting",
+        "paused_until",
         "retention_now",
         "retention_in_7_days",
         "minutes_experience",
@@ -210,6 +214,7 @@ class TeamView(SafeExportMixin, ReportView):
         "last_active": "Last active",
         "last_login": "Last signed in",
         "drifting": "Drifting",
+        "paused_until": "Paused until",
         "retention_now": "Predicted recall now",
         "retention_in_7_days": "Predicted recall in 7 days",
         "minutes_experience": "On the job (minutes)",

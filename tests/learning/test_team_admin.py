@@ -318,6 +318,7 @@ def test_the_team_exports_to_csv_with_every_figure(team):
         "Last active",
         "Last signed in",
         "Drifting",
+        "Paused until",
         "Predicted recall now",
         "Predicted recall in 7 days",
         "On the job (minutes)",
@@ -339,6 +340,7 @@ def test_the_team_exports_to_csv_with_every_figure(team):
         last_active,
         "never",
         "yes",
+        "",
         "1.0",
         "0.9",
         "0",
@@ -346,7 +348,7 @@ def test_the_team_exports_to_csv_with_every_figure(team):
         "5",
     ]
     assert rows[2][:2] == ["Ben B", "ben@example.com"]
-    assert rows[2][9:14] == ["", "never", "no", "", ""]
+    assert rows[2][9:15] == ["", "never", "no", "", "", ""]
     assert rows[3][0] == "Cy C"
     assert rows[3][5:7] == ["0", "0"]
     assert len(rows) == 4  # no one else's reports
@@ -360,7 +362,8 @@ def test_the_team_exports_to_xlsx(team):
     assert rows[0][:2] == ("Name", "Email")
     assert [r[0] for r in rows[1:]] == ["Ana A", "Ben B", "Cy C"]
     assert rows[1][5:9] == (1, 3, 1, 1)
-    assert rows[1][10:] == (None, True, 1.0, 0.9, 0, 0, 5)  # never signed in: no last login
+    # Never signed in: no last login; not paused.
+    assert rows[1][10:] == (None, True, None, 1.0, 0.9, 0, 0, 5)
 
 
 def count_queries(client, url) -> int:
