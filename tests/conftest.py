@@ -1,13 +1,10 @@
-import hashlib
 import uuid
-from pathlib import Path
 
 import pytest
 from django.conf import settings
 
 from tests.factories import LearnerFactory, token_client
-
-REPO = Path(__file__).resolve().parents[1]
+from tests.migrated_state import migrated_state_key
 
 # The `smtp_server` fixture: a real SMTP server on loopback, for every test that sends email.
 pytest_plugins = ["tests.smtp_server"]
@@ -34,20 +31,6 @@ def _databases_named(cursor, prefix: str) -> set[str]:
     return {name for (name,) in cursor.fetchall() if name.startswith(prefix)}
 
 
-def _migrated_state_key() -> str:
-    """What a freshly migrated database depends on: our migrations, the locked packages (theirs), settings."""
-    digest = hashlib.sha256()
-    paths = [
-        *sorted(REPO.glob("*/migrations/*.py")),
-        REPO / "uv.lock",
-        REPO / "backend/settings.py",
-    ]
-    for path in paths:
-        digest.update(path.relative_to(REPO).as_posix().encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:12]
-
-
 @pytest.fixture(scope="session")
 def _migrated_template(request, django_db_modify_db_settings, django_db_blocker):
     """Migrations cost ~25-60 s per run: the first run keeps a PostgreSQL template of the migrated
@@ -63,7 +46,7 @@ def _migrated_template(request, django_db_modify_db_settings, django_db_blocker)
         yield None, False
         return
     test_name = connection.creation._get_test_db_name()
-    template = _template_prefix(test_name) + _migrated_state_key()
+    template = _template_prefix(test_name) + migrated_state_key()
     with django_db_blocker.unblock(), connection._nodb_cursor() as cursor:
         templates = _databases_named(cursor, _template_prefix(test_name))
         if request.config.getvalue("create_db"):

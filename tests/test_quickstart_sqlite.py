@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.migrated_state import keep_migrated_sqlite
+
 REPO = Path(__file__).resolve().parents[1]
 
 # Each step well under a minute on a quiet machine; the bound is for a busy 2-core one, so that a
@@ -56,8 +58,9 @@ def quickstart(tmp_path_factory):
         "MICROMOMENTS_VAR_DIR": str(var),
         "DJANGO_DEBUG": "1",
     }
-    out = {
-        "migrate": _run(["manage.py", "migrate", "--noinput"], env, "migrate"),
+    out = {"migrate": _run(["manage.py", "migrate", "--noinput"], env, "migrate")}
+    keep_migrated_sqlite(database)  # for the SQLite tests that need a migrated file, not migrate
+    out |= {
         "seed_demo": _run(["manage.py", "seed_demo"], env, "seed_demo"),
         "run_nudges_once": _run(["manage.py", "run_nudges_once"], env, "run_nudges_once"),
     }

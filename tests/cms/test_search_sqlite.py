@@ -1,8 +1,9 @@
 """Search on SQLite (the quick-start): best match first, plain questions work, hostile text is no 500.
 
 The suite runs on PostgreSQL, so one subprocess (tests/cms/search_corpus.py) migrates a fresh SQLite
-file, writes the demo-like corpus and asks the API; the tests here read its answers. It takes
-about 20 seconds of CPU, nearly all of it the migrations.
+file (a copy of one an earlier run migrated, where there is one), writes the demo-like corpus and
+asks the API; the tests here read its answers. About 20 seconds of CPU when it migrates, nearly all
+of it the migrations.
 """
 
 import json
@@ -14,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.cms.search_corpus import HOSTILE
+from tests.migrated_state import copy_migrated_sqlite
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -28,6 +30,8 @@ def answers(tmp_path_factory):
         for key, value in os.environ.items()
         if key not in {"REDIS_URL", "CELERY_BROKER_URL", "DJANGO_SETTINGS_MODULE"}
     }
+    # A migrated file kept by an earlier run, if there is one (search_corpus migrates what is left).
+    copy_migrated_sqlite(folder / "x.sqlite3")
     env |= {
         "DATABASE_URL": f"sqlite:///{folder / 'x.sqlite3'}",
         "MICROMOMENTS_VAR_DIR": str(folder),
