@@ -75,12 +75,11 @@ def confirm(
 ) -> Activity:
     """Confirm an activity that waits for `user`: from now on its step counts as done.
 
-    Not found (404) unless the activity waits, or waited, for `user`, or is one of their reports'
-    (with `reports_only`, the manager's endpoint: only their reports'). ConfirmationConflict (409)
-    when it is already confirmed, or when it needs no confirmation from `user`.
+    Not found (404) unless the activity waits, or waited, for `user` (with `reports_only`, the
+    manager's endpoint: unless it is one of their reports'). ConfirmationConflict (409) when it is
+    already confirmed, or (the manager's endpoint) when it needs no manager's confirmation.
     """
-    reports = Learner.objects.reports_of(user)
-    visible = Q(learner__in=reports) if reports_only else Q(learner__in=reports) | waiting_for(user)
+    visible = Q(learner__in=Learner.objects.reports_of(user)) if reports_only else waiting_for(user)
     activity = (
         Activity.objects.filter(visible, pk=activity_id)
         .annotate(theirs=Q(waiting_for(user)))

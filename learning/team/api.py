@@ -105,7 +105,7 @@ def my_confirmations(request: HttpRequest):
 )
 def confirm_mine(request: HttpRequest, activity_id: Id):
     """Confirm a step from my inbox: it becomes done for the learner. 404 unless it waits (or
-    waited) for me; 409 when it is already confirmed or needs no confirmation from me."""
+    waited) for me, as the learner's buddy or manager; 409 when it is already confirmed."""
     return confirmations.confirm(request.user, activity_id, now=timezone.now())
 
 
