@@ -14,12 +14,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.errors import Throttled as NinjaThrottled
-from ninja.throttling import AnonRateThrottle, SimpleRateThrottle
+from ninja.throttling import AnonRateThrottle
 
 from backend.auth import LearnerTokenAuth
 from backend.auth import router as auth_router
 from backend.oidc_api import router as oidc_router
 from backend.passwords import router as passwords_router
+from backend.throttles import TokenRateThrottle
 from cms.api import router as cms_router
 from cms.errors import ERROR_DESCRIPTIONS, ApiError, ErrorOut, FieldError
 from cms.parsing import SafeParser
@@ -32,19 +33,6 @@ from nudges.api import router as nudges_router
 from nudges.devices_api import router as devices_router
 
 logger = logging.getLogger(__name__)
-
-
-class TokenRateThrottle(SimpleRateThrottle):
-    """Requests per bearer token (ninja's AuthRateThrottle keys on the token's name, a device
-    name two people may share)."""
-
-    scope = "token"
-
-    def get_cache_key(self, request: HttpRequest) -> str | None:
-        token = getattr(request, "auth", None)
-        if token is None:
-            return None
-        return f"throttle_token_{token.pk}"
 
 
 class MicromomentsAPI(NinjaAPI):

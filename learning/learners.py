@@ -1,5 +1,6 @@
 """Who is asking: the learner behind a request, and what a manager may see."""
 
+from django.contrib.auth import get_user_model
 from django.http import HttpRequest
 
 from cms.errors import NotFound
@@ -7,9 +8,18 @@ from learning.models import Learner
 
 
 def learner_for(request: HttpRequest) -> Learner:
-    """The signed-in user's learner profile; a user without one has no learner endpoints (404)."""
+    """The signed-in user's learner profile; a user without one has no learner endpoints (404).
+
+    The API's token check has already read it with the user and manager (backend.token_read).
+    """
+    user = request.user
+    if user.is_authenticated and get_user_model().learner.is_cached(user):
+        try:
+            return user.learner
+        except Learner.DoesNotExist:
+            raise NotFound("This account has no learner profile.") from None
     try:
-        return Learner.objects.select_related("user", "manager").get(user=request.user)
+        return Learner.objects.select_related("user", "manager").get(user=user)
     except Learner.DoesNotExist:
         raise NotFound("This account has no learner profile.") from None
 

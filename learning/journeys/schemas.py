@@ -3,8 +3,10 @@
 import datetime
 
 from ninja import Field, Schema
+from pydantic import AliasPath
 
 from cms.fields import IsoDate, Text
+from cms.shapes import ReadSchema
 from learning.ledger.schemas import MixOut
 from learning.models import display_name
 from learning.practice.schemas import DueCardOut, RetentionOut
@@ -127,7 +129,7 @@ class TodayOut(Schema):
 
 
 # Read from a cms ChangeEvent.
-class EventRef(Schema):
+class EventRef(ReadSchema):
     id: int
     name: str
     kind: str
@@ -135,15 +137,15 @@ class EventRef(Schema):
 
 
 # Read from a learning.journeys.states.StepState: the step's own fields, then its state.
-class StepOut(Schema):
-    id: int = Field(..., alias="step.id")
-    title: str = Field(..., alias="step.title")
-    kind: str = Field(..., alias="step.kind")
-    category: str = Field(..., alias="step.category")
-    module_id: int | None = Field(..., alias="step.module_id")
-    job_task_id: int | None = Field(..., alias="step.job_task_id")
-    instructions: str = Field(..., alias="step.instructions")
-    confirmed_by: str = Field(..., alias="step.confirmed_by")
+class StepOut(ReadSchema):
+    id: int = Field(..., validation_alias=AliasPath("step", "id"))
+    title: str = Field(..., validation_alias=AliasPath("step", "title"))
+    kind: str = Field(..., validation_alias=AliasPath("step", "kind"))
+    category: str = Field(..., validation_alias=AliasPath("step", "category"))
+    module_id: int | None = Field(..., validation_alias=AliasPath("step", "module_id"))
+    job_task_id: int | None = Field(..., validation_alias=AliasPath("step", "job_task_id"))
+    instructions: str = Field(..., validation_alias=AliasPath("step", "instructions"))
+    confirmed_by: str = Field(..., validation_alias=AliasPath("step", "confirmed_by"))
     state: str
     unlocks_on: datetime.date
     due_on: datetime.date
@@ -162,33 +164,31 @@ class PersonRef(Schema):
 
 
 # Read from a learning.journeys.states.JourneyState (the learner's and the manager's views).
-class JourneyOut(Schema):
-    id: int = Field(..., alias="enrollment.id")
-    event: EventRef = Field(..., alias="enrollment.event")
-    anchor_date: datetime.date = Field(..., alias="enrollment.anchor_date")
+class JourneyOut(ReadSchema):
+    id: int = Field(..., validation_alias=AliasPath("enrollment", "id"))
+    event: EventRef = Field(..., validation_alias=AliasPath("enrollment", "event"))
+    anchor_date: datetime.date = Field(..., validation_alias=AliasPath("enrollment", "anchor_date"))
     status: str = Field(
         ...,
-        alias="enrollment.status",
+        validation_alias=AliasPath("enrollment", "status"),
         description="current; withdrawn: no longer in the event's audience (a new role or team), "
         "kept for history and counted nowhere.",
     )
     ended_at: datetime.datetime | None = Field(
-        ..., alias="enrollment.ended_at", description="When it was withdrawn; null while current."
+        ...,
+        validation_alias=AliasPath("enrollment", "ended_at"),
+        description="When it was withdrawn; null while current.",
     )
     buddy: PersonRef | None = Field(
         ...,
-        alias="enrollment.buddy",
+        validation_alias=AliasPath("enrollment", "buddy"),
         description="Who confirms the journey's buddy steps; null: the learner's manager does.",
     )
     completion: float
-    steps_done: int = Field(..., alias="done")
+    steps_done: int = Field(..., validation_alias="done")
     steps_total: int
-    overdue_steps: int = Field(..., alias="overdue")
+    overdue_steps: int = Field(..., validation_alias="overdue")
     steps: list[StepOut]
-
-    @staticmethod
-    def resolve_steps_total(journey) -> int:
-        return len(journey.steps)
 
 
 class PauseIn(Schema):

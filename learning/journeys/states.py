@@ -49,6 +49,10 @@ class JourneyState:
         return sum(1 for s in self.steps if s.state == DONE)
 
     @property
+    def steps_total(self) -> int:
+        return len(self.steps)
+
+    @property
     def overdue(self) -> int:
         return sum(1 for s in self.steps if s.state == OVERDUE)
 

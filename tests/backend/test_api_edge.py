@@ -6,7 +6,6 @@ import time
 
 import pytest
 from django.contrib.staticfiles import finders
-from django.core.cache import cache
 from django.test import Client, RequestFactory
 from django.utils import timezone
 from wagtail.models import APIToken
@@ -204,12 +203,35 @@ def test_a_throttled_request_is_429_with_retry_after(api_client, settings):
     from backend.api import api
 
     (throttle,) = [t for t in api.throttle if t.__class__.__name__ == "TokenRateThrottle"]
-    token = api_client.get("/api/v1/me").wsgi_request.auth
-    # The token's history full, as after a burst of requests within the window.
-    cache.set(f"throttle_token_{token.pk}", [time.time()] * throttle.num_requests)
+    request = api_client.get("/api/v1/me").wsgi_request
+    # A burst of requests that uses up the rest of the window.
+    while throttle.allow_request(request):
+        pass
     response = api_client.get("/api/v1/me")
     assert_error_shape(response, 429)
-    assert int(response["Retry-After"]) >= 1
+    assert 1 <= int(response["Retry-After"]) <= 60
+
+
+@pytest.mark.parametrize("store", ["redis", "django cache"])
+def test_the_window_slides_and_a_refused_request_is_not_counted(db, settings, store):
+    from backend.throttles import TokenRateThrottle
+
+    if store == "django cache":
+        settings.REDIS_URL = ""  # the quick-start's path: Django's cache API
+    throttle = TokenRateThrottle("10/min")
+    start = 60 * (int(time.time()) // 60 + 1000)  # a window start no earlier run has used
+    throttle.timer = lambda: start + 1
+    request = _request_with_token(LearnerFactory().user)
+    assert [throttle.allow_request(request) for _ in range(11)] == [True] * 10 + [False]
+    # This window's ten fade only as the next one goes on: 10 x (1 - t/60) <= 9 from t = 6 s.
+    assert throttle.wait() == 65
+    # Half way through the next window the last one's ten weigh five: five more fit.
+    throttle.timer = lambda: start + 90
+    assert [throttle.allow_request(request) for _ in range(6)] == [True] * 5 + [False]
+    # 10 x (1 - t/60) + 5 <= 9 from t = 36 s into this window: 6 s from now.
+    assert throttle.wait() == 6
+    throttle.timer = lambda: start + 96
+    assert throttle.allow_request(request)  # the refused ones were not counted
 
 
 # --- The OpenAPI ------------------------------------------------------------------------------------

@@ -238,3 +238,45 @@ def test_the_housekeeping_task_revokes_expired_tokens(learner):
     assert purge_expired_tokens.apply().get() == 1
     assert APIToken.objects.get(pk=token.pk).revoked_at is not None
     assert api.get("/api/v1/me").status_code == 401
+
+
+# --- The hot path: one read, and last use written at most hourly (issue 14) -------------------------
+
+
+def test_the_token_check_is_one_read_and_no_write_within_the_hour(
+    learner, django_assert_num_queries
+):
+    from tests.factories import LearnerFactory
+
+    LearnerFactory(manager=learner.user)  # so is_manager has something to find
+    api = token_client(learner.user)
+    token = APIToken.objects.get(user=learner.user)
+    recently = timezone.now() - datetime.timedelta(minutes=59)
+    APIToken.objects.filter(pk=token.pk).update(last_used_at=recently)
+    # The token with its user, their learner profile and manager; then whether they manage anyone.
+    with django_assert_num_queries(2):
+        body = api.get("/api/v1/me").json()
+    assert body["username"] == learner.user.username
+    assert body["is_manager"] is True
+    token.refresh_from_db()
+    assert token.last_used_at == recently
+
+
+def test_last_use_is_written_once_it_is_an_hour_old(learner, django_assert_num_queries):
+    api = token_client(learner.user)
+    token = APIToken.objects.get(user=learner.user)
+    an_hour_ago = timezone.now() - datetime.timedelta(minutes=61)
+    APIToken.objects.filter(pk=token.pk).update(last_used_at=an_hour_ago)
+    with django_assert_num_queries(3):  # the read, the one UPDATE, then is_manager
+        assert api.get("/api/v1/me").json()["is_manager"] is False
+    token.refresh_from_db()
+    assert timezone.now() - token.last_used_at < datetime.timedelta(minutes=1)
+
+
+def test_a_user_with_no_learner_profile_is_still_404_after_the_one_read(db):
+    from tests.factories import UserFactory
+
+    api = token_client(UserFactory(username="author"))
+    response = api.get("/api/v1/me")
+    assert response.status_code == 404
+    assert response.json()["detail"] == "This account has no learner profile."
