@@ -28,9 +28,15 @@ class ReadSchema(Schema):
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
         super().__pydantic_init_subclass__(**kwargs)
-        resolvers = getattr(cls, "_ninja_resolvers", {})
+        # ninja collects resolvers after pydantic has built the class: look for them by name.
+        resolvers = [
+            name
+            for klass in cls.__mro__
+            for name, value in vars(klass).items()
+            if name.startswith("resolve_") and (callable(value) or isinstance(value, staticmethod))
+        ]
         if resolvers:
-            names = ", ".join(f"resolve_{name}" for name in sorted(resolvers))
+            names = ", ".join(sorted(set(resolvers)))
             raise TypeError(
                 f"{cls.__name__} is a ReadSchema and would ignore {names}: compute it on the "
                 "object it reads, or make it a ninja Schema."

@@ -81,32 +81,57 @@ def progress_for(learner: Learner, *, now: datetime.datetime) -> Progress:
     )
 
 
+# How many of the learner's recent days the streak reads first: a streak that reaches back to the
+# window's first day, or no activity in it at all, reads the whole history instead.
+STREAK_WINDOW_DAYS = 64
+
+
 def streak_for(learner: Learner, *, now: datetime.datetime) -> Streak:
     """Consecutive days (in the learner's time zone) with at least one activity, up to today.
 
     One query returning the distinct local dates the learner was active on, newest first: at most one
-    row per day, never one per activity. Opening a nudge is not learning, so it keeps no streak alive.
-    A day without activity yet today does not break the streak: it ends today or yesterday.
-    Rows dated before any phone ran the app are skipped (an old bug's year 1 would not even
-    convert to a local date in a zone west of UTC).
+    row per day, never one per activity, and only for the last STREAK_WINDOW_DAYS days unless the
+    streak (or the search for the last active day) needs more. Opening a nudge is not learning, so it
+    keeps no streak alive. A day without activity yet today does not break the streak: it ends today
+    or yesterday. Rows dated before any phone ran the app are skipped (an old bug's year 1 would not
+    even convert to a local date in a zone west of UTC).
     """
     tz = learner.tz
     today = learner.local_date(now)
+    first_in_window = today - datetime.timedelta(days=STREAK_WINDOW_DAYS - 1)
+    since = datetime.datetime.combine(first_in_window, datetime.time.min, tzinfo=tz)
+    days = _active_days(learner, since=max(since, EARLIEST_PLAUSIBLE), today=today)
+    streak = _streak(days, today=today)
+    if not days or (streak.days and _streak_start(streak) <= first_in_window):
+        streak = _streak(_active_days(learner, since=EARLIEST_PLAUSIBLE, today=today), today=today)
+    return streak
+
+
+def _active_days(
+    learner: Learner, *, since: datetime.datetime, today: datetime.date
+) -> list[datetime.date]:
     start_of_tomorrow = datetime.datetime.combine(
-        today + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz
+        today + datetime.timedelta(days=1), datetime.time.min, tzinfo=learner.tz
     )
-    days = list(
+    return list(
         Activity.objects.filter(
-            learner=learner,
-            occurred_at__gte=EARLIEST_PLAUSIBLE,
-            occurred_at__lt=start_of_tomorrow,
+            learner=learner, occurred_at__gte=since, occurred_at__lt=start_of_tomorrow
         )
         .exclude(verb=Verb.NUDGE_OPENED)
-        .annotate(day=TruncDate("occurred_at", tzinfo=tz))
+        .annotate(day=TruncDate("occurred_at", tzinfo=learner.tz))
         .values_list("day", flat=True)
         .distinct()
         .order_by("-day")
     )
+
+
+def _streak_start(streak: Streak) -> datetime.date:
+    assert streak.last_active_on is not None
+    return streak.last_active_on - datetime.timedelta(days=streak.days - 1)
+
+
+def _streak(days: list[datetime.date], *, today: datetime.date) -> Streak:
+    """The streak of these active days, newest first."""
     if not days:
         return Streak(days=0, active_today=False, last_active_on=None)
     last = days[0]

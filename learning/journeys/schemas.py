@@ -12,7 +12,7 @@ from learning.models import display_name
 from learning.practice.schemas import DueCardOut, RetentionOut
 
 
-class JourneyProgressOut(Schema):
+class JourneyProgressOut(ReadSchema):
     journey_id: int
     event_id: int
     event_name: str
@@ -23,7 +23,7 @@ class JourneyProgressOut(Schema):
     completion: float = Field(..., description="Done steps over all steps, 0..1.")
 
 
-class StreakOut(Schema):
+class StreakOut(ReadSchema):
     days: int = Field(
         ..., description="Consecutive local days with activity, ending today or yesterday."
     )
@@ -31,7 +31,7 @@ class StreakOut(Schema):
     last_active_on: datetime.date | None
 
 
-class ProgressOut(Schema):
+class ProgressOut(ReadSchema):
     today: datetime.date = Field(..., description="The learner's local date.")
     steps_done: int
     steps_total: int
@@ -42,7 +42,7 @@ class ProgressOut(Schema):
     retention: RetentionOut
 
 
-class TodayStepOut(Schema):
+class TodayStepOut(ReadSchema):
     journey_id: int
     event_name: str
     step_id: int
@@ -61,7 +61,7 @@ class TodayStepOut(Schema):
     priority: str = Field(..., description="overdue_step | due_today_step | step")
 
 
-class TodayModuleOut(Schema):
+class TodayModuleOut(ReadSchema):
     id: int
     title: str
     summary: str
@@ -73,14 +73,14 @@ class TodayModuleOut(Schema):
     )
 
 
-class TodayPracticeOut(Schema):
+class TodayPracticeOut(ReadSchema):
     due: int = Field(..., description="How many practice cards are due now.")
     offered: int = Field(..., description="How many of those reviews fit in the minutes given.")
     minutes: float = Field(..., description="The offered reviews at the per-review estimate.")
     cards: list[DueCardOut] = Field(..., description="The first few offered, oldest due first.")
 
 
-class TodayPlanItemOut(Schema):
+class TodayPlanItemOut(ReadSchema):
     type: str = Field(
         ...,
         description="overdue_step | due_today_step | practice | step | module, the feed's "
@@ -94,14 +94,14 @@ class TodayPlanItemOut(Schema):
 
 
 # Read from a learning.models.Celebration.
-class CelebrationOut(Schema):
+class CelebrationOut(ReadSchema):
     kind: str = Field(..., description="journey_done | confirmed | practice_week")
     title: str
     detail: str = Field(..., description="What was achieved, in a sentence.")
     achieved_at: datetime.datetime
 
 
-class TodayOut(Schema):
+class TodayOut(ReadSchema):
     date: datetime.date = Field(..., description="The learner's local date.")
     minutes: int = Field(..., description="The minutes asked for.")
     planned_minutes: float = Field(

@@ -18,6 +18,7 @@ from pydantic_core import PydanticCustomError
 
 from cms.fields import AwareTime, BodyId, not_blank, without_controls
 from cms.parsing import NUL_MESSAGE, nul_path
+from cms.shapes import ReadSchema
 from learning.models import Category, Verb
 
 MAX_BATCH = 500
@@ -211,7 +212,7 @@ class EventsOut(Schema):
     results: list[EventResultOut] = Field(..., description="One per item, in the order sent.")
 
 
-class ShareOut(Schema):
+class ShareOut(ReadSchema):
     category: str = Field(..., description="experience (70) | social (20) | formal (10)")
     minutes: int
     count: int
@@ -221,10 +222,6 @@ class ShareOut(Schema):
     )
 
 
-class MixOut(Schema):
+class MixOut(ReadSchema):
     total_minutes: int
-    categories: list[ShareOut]
-
-    @staticmethod
-    def resolve_categories(mix) -> list:
-        return mix.shares
+    categories: list[ShareOut] = Field(..., validation_alias="shares")

@@ -21,7 +21,7 @@ from django.utils import timezone
 from cms.errors import FieldError, Invalid, NotFound
 from cms.models import ChangeEvent, JourneyStep, MicroModule
 from learning.changes import learner_changed
-from learning.models import Activity, Card, Learner, Review
+from learning.models import Activity, Card, CardState, Learner, Review
 from learning.practice.scheduling import (
     Schedule,
     rating_for,
@@ -224,6 +224,11 @@ class DueCard:
     multiple: bool
     due: datetime.datetime
     state: int
+
+    @property
+    def state_name(self) -> str:
+        """learning, review or relearning (fsrs's states)."""
+        return CardState(self.state).name.lower()
 
 
 def due_cards(learner: Learner, *, now: datetime.datetime, limit: int) -> list[DueCard]:

@@ -22,6 +22,14 @@ class ModuleRetention:
         int, float | None
     ]  # days from now → mean retrievability (None: nothing reviewed)
 
+    @property
+    def now(self) -> float | None:
+        return self.predicted.get(0)
+
+    @property
+    def in_7_days(self) -> float | None:
+        return self.predicted.get(7)
+
 
 @dataclass(frozen=True)
 class LearnerRetention:

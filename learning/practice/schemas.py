@@ -8,14 +8,14 @@ from ninja import Field, Schema
 from pydantic import StrictInt
 
 from cms.fields import AwareTime, BodyId
-from learning.models import CardState
+from cms.shapes import ReadSchema
 
 MAX_CHOICES = 6  # cms.blocks.MAX_CHOICES: a question has at most this many
 MAX_RESPONSE_MS = 60 * 60 * 1000
 
 
 # Read from a learning.practice.cards.DueCard (the list of due cards, and the today feed's).
-class DueCardOut(Schema):
+class DueCardOut(ReadSchema):
     card_id: int
     module_id: int
     module_title: str
@@ -25,11 +25,11 @@ class DueCardOut(Schema):
     )
     multiple: bool = Field(..., description="More than one choice is right.")
     due: datetime.datetime
-    state: str = Field(..., description="learning, review or relearning (fsrs's states).")
-
-    @staticmethod
-    def resolve_state(card) -> str:
-        return CardState(card.state).name.lower()
+    state: str = Field(
+        ...,
+        validation_alias="state_name",
+        description="learning, review or relearning (fsrs's states).",
+    )
 
 
 class ReviewIn(Schema):
@@ -70,7 +70,7 @@ class ReviewOut(Schema):
     replayed: bool = Field(..., description="This client_id was recorded before: nothing changed.")
 
 
-class ModuleRetentionOut(Schema):
+class ModuleRetentionOut(ReadSchema):
     module_id: int
     title: str
     cards: int
@@ -78,16 +78,8 @@ class ModuleRetentionOut(Schema):
     now: float | None = Field(..., description="Predicted recall now (fsrs retrievability), 0..1.")
     in_7_days: float | None
 
-    @staticmethod
-    def resolve_now(obj) -> float | None:
-        return obj.predicted.get(0)
 
-    @staticmethod
-    def resolve_in_7_days(obj) -> float | None:
-        return obj.predicted.get(7)
-
-
-class RetentionOut(Schema):
+class RetentionOut(ReadSchema):
     """Predicted recall of practice cards (reviewed ones only), overall and per module."""
 
     cards: int

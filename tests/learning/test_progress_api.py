@@ -234,3 +234,41 @@ def test_progress_runs_a_fixed_number_of_queries(
     assert sum(c["count"] for c in body["mix"]["categories"]) == count
     # One activity every 7 hours: at least one on every local day since the first.
     assert body["streak"]["days"] >= count * 7 // 24 - 1
+
+
+def test_a_streak_longer_than_the_recent_window_counts_every_day(django_assert_num_queries):
+    from learning.journeys.progress import STREAK_WINDOW_DAYS
+
+    learner = LearnerFactory(timezone="UTC")
+    for n in range(STREAK_WINDOW_DAYS + 5):
+        log(learner, when=days_ago(n))
+    with django_assert_num_queries(2):  # the window, then the whole history
+        streak = streak_for(learner, now=NOW)
+    assert (streak.days, streak.active_today) == (STREAK_WINDOW_DAYS + 5, True)
+
+
+def test_a_streak_within_the_window_reads_only_the_window(django_assert_num_queries):
+    learner = LearnerFactory(timezone="UTC")
+    for n in (0, 1, 2, 200, 201):
+        log(learner, when=days_ago(n))
+    with django_assert_num_queries(1):
+        streak = streak_for(learner, now=NOW)
+    assert (streak.days, streak.last_active_on) == (3, NOW.date())
+
+
+def test_the_last_active_day_is_found_before_the_window(django_assert_num_queries):
+    learner = LearnerFactory(timezone="UTC")
+    log(learner, when=days_ago(300))
+    with django_assert_num_queries(2):
+        streak = streak_for(learner, now=NOW)
+    assert (streak.days, streak.last_active_on) == (0, days_ago(300).date())
+
+
+def test_a_streak_ending_yesterday_at_the_windows_edge_is_counted_whole():
+    from learning.journeys.progress import STREAK_WINDOW_DAYS
+
+    learner = LearnerFactory(timezone="UTC")
+    for n in range(1, STREAK_WINDOW_DAYS + 1):  # yesterday back to just past the window's start
+        log(learner, when=days_ago(n))
+    streak = streak_for(learner, now=NOW)
+    assert (streak.days, streak.active_today) == (STREAK_WINDOW_DAYS, False)
