@@ -312,6 +312,13 @@ class Activity(models.Model):
             models.Index(fields=["learner", "occurred_at"], name="activity_learner_time"),
             models.Index(fields=["learner", "step"], name="activity_learner_step"),
             models.Index(fields=["module", "verb"], name="activity_module_verb"),
+            # The modules a learner completed (their journeys' formal steps, the today feed's
+            # "not done yet"), without reading the rest of a long history.
+            models.Index(
+                fields=["learner", "module"],
+                condition=Q(verb=Verb.MODULE_COMPLETED),
+                name="activity_learner_completed",
+            ),
         ]
         ordering = ["-occurred_at", "-pk"]
 

@@ -13,7 +13,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from cms.models import JourneyStep, MicroModule
 from learning.journeys.celebrations import take_for_feed
@@ -286,13 +286,15 @@ def _modules(learner: Learner, *, task_ids: set[int], exclude_ids: set[int]) -> 
     for_tasks = tagged.filter(Q(jobtask_id__in=task_ids) | Q(jobtask_id__in=journey_tasks)).values(
         "micromodule_id"
     )
+    # Asked of each candidate (an index probe each, on activity_learner_completed) rather than
+    # NOT IN every completion of a long history.
     completed = Activity.objects.filter(
-        learner=learner, verb=Verb.MODULE_COMPLETED, module_id__isnull=False
-    ).values("module_id")
+        learner=learner, verb=Verb.MODULE_COMPLETED, module_id=OuterRef("pk")
+    )
     rows = (
         MicroModule.objects.live()
         .filter(pk__in=for_tasks)
-        .exclude(pk__in=completed)
+        .exclude(Exists(completed))
         .exclude(pk__in=exclude_ids)
         .order_by("estimated_minutes", "title", "pk")
         .values_list("pk", "title", "summary", "estimated_minutes")[:MODULE_LIMIT]
