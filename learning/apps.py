@@ -26,8 +26,15 @@ class LearningConfig(AppConfig):
         # An account deactivated or a role changed by any save (admin, Wagtail, shell).
         people_signals.connect(get_user_model())
 
+        from django.db.models.signals import post_save
+
+        from cms.models import MicroModule
         from learning.ledger.events import register_handler
-        from learning.practice.cards import on_modules_completed, on_steps_done
+        from learning.practice.cards import on_module_saved, on_modules_completed, on_steps_done
+
+        # A module saved in this process (a publish, the shell, a test) has its questions parsed
+        # again; other processes see a publish by its new last_published_at.
+        post_save.connect(on_module_saved, sender=MicroModule, dispatch_uid="learning.questions")
 
         register_handler("module_completed", on_modules_completed)
         register_handler("step_done", on_steps_done)

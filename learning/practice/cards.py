@@ -8,7 +8,9 @@ order whatever order they arrive in, and reading predicted retention for many le
 import datetime
 import hashlib
 import logging
+import threading
 import uuid
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -16,6 +18,7 @@ from typing import cast
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from cms.errors import FieldError, Invalid, NotFound
@@ -232,31 +235,28 @@ class DueCard:
 
 
 def due_cards(learner: Learner, *, now: datetime.datetime, limit: int) -> list[DueCard]:
-    """The learner's cards due at `now`, oldest due first: one indexed query plus the module bodies."""
+    """The learner's cards due at `now`, oldest due first: one indexed query, plus the bodies of
+    modules whose published version this process has not parsed yet."""
     cards = list(
         Card.objects.for_learner(learner)
         .filter(active=True, due__lte=now, module__live=True)
         .order_by("due", "pk")
-        .only("pk", "module_id", "block_id", "due", "state")[:limit]
+        .only("pk", "module_id", "block_id", "due", "state")
+        .annotate(
+            module_title=F("module__title"), module_published_at=F("module__last_published_at")
+        )[:limit]
     )
-    modules = (
-        MicroModule.objects.filter(pk__in={c.module_id for c in cards})
-        .only("title", "body")
-        .in_bulk()
-        if cards
-        else {}
-    )
-    questions = {pk: questions_of(module) for pk, module in modules.items()}
+    questions = published_questions({c.module_id: c.module_published_at for c in cards})
     due = []
     for card in cards:
-        question = questions[card.module_id].get(card.block_id)
+        question = questions.get(card.module_id, {}).get(card.block_id)
         if question is None:  # removed by an edit whose sync has not run yet
             continue
         due.append(
             DueCard(
                 card_id=card.pk,
                 module_id=card.module_id,
-                module_title=modules[card.module_id].title,
+                module_title=card.module_title,
                 prompt=question.prompt,
                 choices=question.choices,
                 multiple=question.multiple,
@@ -265,6 +265,44 @@ def due_cards(learner: Learner, *, now: datetime.datetime, limit: int) -> list[D
             )
         )
     return due
+
+
+# Each module's questions as parsed from a published version, in this process: the key holds the
+# version (its last_published_at), so a publish is never served stale by any process; a save in
+# this process (the shell, a data fix, a test) forgets the module too (forget_questions).
+_QUESTIONS_KEPT = 1024
+_questions: OrderedDict[tuple[int, datetime.datetime | None], dict[str, Question]] = OrderedDict()
+_questions_lock = threading.Lock()
+
+
+def published_questions(
+    versions: dict[int, datetime.datetime | None],
+) -> dict[int, dict[str, Question]]:
+    """module id → its questions by block id, for these (module id → last_published_at)."""
+    found: dict[int, dict[str, Question]] = {}
+    missing = []
+    for pk, published_at in versions.items():
+        kept = _questions.get((pk, published_at))
+        if kept is None:
+            missing.append(pk)
+        else:
+            found[pk] = kept
+    if missing:
+        modules = MicroModule.objects.filter(pk__in=missing).only("body", "last_published_at")
+        for module in modules:
+            found[module.pk] = questions_of(module)
+            with _questions_lock:
+                _questions[(module.pk, module.last_published_at)] = found[module.pk]
+                while len(_questions) > _QUESTIONS_KEPT:
+                    _questions.popitem(last=False)
+    return found
+
+
+def forget_questions(module_id: int) -> None:
+    """Parse this module's questions again next time (connected to its post_save)."""
+    with _questions_lock:
+        for key in [key for key in _questions if key[0] == module_id]:
+            del _questions[key]
 
 
 def due_count(learner: Learner, *, now: datetime.datetime) -> int:
@@ -463,3 +501,7 @@ def _replay(card: Card, *, desired_retention: Decimal | None) -> None:
         entry.due_after, entry.stability_after = schedule.due, schedule.stability
     Review.objects.bulk_update(reviews, ["due_after", "stability_after"])
     schedule.apply_to(card)
+
+
+def on_module_saved(sender, instance, **kwargs) -> None:
+    forget_questions(instance.pk)

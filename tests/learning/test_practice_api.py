@@ -124,6 +124,49 @@ def test_due_cards_take_a_fixed_number_of_queries(
     assert len(response.json()) == due_cards
 
 
+def _prompts(client):
+    return [card["prompt"] for card in client.get("/api/v1/reviews/due").json()]
+
+
+def _edit_first_question(module, prompt):
+    body = module.body.raw_data
+    first = next(block for block in body if block["type"] == "question")
+    first["value"]["prompt"] = prompt
+    module.body = body
+    return module
+
+
+def test_a_modules_questions_are_parsed_once_per_published_version(
+    api_client, cards, module, django_assert_num_queries
+):
+    assert "How many days for a refund?" in _prompts(api_client)
+    # Parsed already: the token read and the cards, no module body.
+    with django_assert_num_queries(2):
+        assert len(api_client.get("/api/v1/reviews/due").json()) == 2
+
+
+def test_a_publish_elsewhere_is_seen_by_its_new_version(api_client, cards, module):
+    from django.db.models.signals import post_save
+
+    from cms.models import MicroModule
+    from learning.practice.cards import on_module_saved
+
+    assert "How many days for a refund?" in _prompts(api_client)
+    # As another process publishes it: this one is told nothing, the version tells it.
+    post_save.disconnect(sender=MicroModule, dispatch_uid="learning.questions")
+    try:
+        _edit_first_question(module, "How many days do customers have?").save_revision().publish()
+    finally:
+        post_save.connect(on_module_saved, sender=MicroModule, dispatch_uid="learning.questions")
+    assert "How many days do customers have?" in _prompts(api_client)
+
+
+def test_a_save_in_this_process_is_seen_at_once(api_client, cards, module):
+    assert "How many days for a refund?" in _prompts(api_client)
+    _edit_first_question(module, "Refund window, in days?").save()  # no publish, no new version
+    assert "Refund window, in days?" in _prompts(api_client)
+
+
 def test_due_cards_need_a_token(client, cards):
     assert client.get("/api/v1/reviews/due").status_code == 401
 
