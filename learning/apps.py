@@ -36,6 +36,16 @@ class LearningConfig(AppConfig):
         # again; other processes see a publish by its new last_published_at.
         post_save.connect(on_module_saved, sender=MicroModule, dispatch_uid="learning.questions")
 
+        from django.db.models.signals import post_delete
+
+        from cms.models import ChangeEvent, JourneyStep
+        from learning.journeys.definitions import on_event_saved, on_step_changed
+
+        # Likewise an event's steps (learning.journeys.definitions).
+        post_save.connect(on_step_changed, sender=JourneyStep, dispatch_uid="learning.steps_saved")
+        post_delete.connect(on_step_changed, sender=JourneyStep, dispatch_uid="learning.steps_gone")
+        post_save.connect(on_event_saved, sender=ChangeEvent, dispatch_uid="learning.event_saved")
+
         register_handler("module_completed", on_modules_completed)
         register_handler("step_done", on_steps_done)
 

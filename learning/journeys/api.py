@@ -16,7 +16,7 @@ from cms.pagination import Pages
 from learning.journeys import pauses
 from learning.journeys.progress import progress_for
 from learning.journeys.schemas import JourneyOut, PauseIn, PauseOut, ProgressOut, TodayOut
-from learning.journeys.states import enrollments_with_steps, journey_states
+from learning.journeys.states import journey_states, learner_enrollments
 from learning.journeys.today import today_feed
 from learning.learners import learner_for
 from learning.models import Enrollment
@@ -35,7 +35,7 @@ def list_journeys(request: HttpRequest):
     """My enrolments in live change events, each with its steps, their states and due dates;
     those I was withdrawn from (a new role or team) stay listed with `status` withdrawn."""
     learner = learner_for(request)
-    enrollments = list(enrollments_with_steps(Enrollment.objects.for_learner(learner)))
+    enrollments = learner_enrollments(learner, Enrollment.objects.for_learner(learner))
     return journey_states(enrollments, now=timezone.now())
 
 
@@ -47,8 +47,8 @@ def list_journeys(request: HttpRequest):
 )
 def get_journey(request: HttpRequest, journey_id: Id):
     learner = learner_for(request)
-    enrollments = list(
-        enrollments_with_steps(Enrollment.objects.for_learner(learner).filter(pk=journey_id))
+    enrollments = learner_enrollments(
+        learner, Enrollment.objects.for_learner(learner).filter(pk=journey_id)
     )
     if not enrollments:
         raise NotFound("No such journey.")

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.db.models.functions import TruncDate
 
-from learning.journeys.states import enrollments_with_steps, journey_states
+from learning.journeys.states import journey_states, learner_enrollments
 from learning.ledger.mix import Mix, mixes_for
 from learning.ledger.times import EARLIEST_PLAUSIBLE
 from learning.models import Activity, Enrollment, Learner, Verb
@@ -58,7 +58,7 @@ class Progress:
 
 def progress_for(learner: Learner, *, now: datetime.datetime) -> Progress:
     """Journeys, mix and streak of one learner as of `now` (5 queries)."""
-    enrollments = list(enrollments_with_steps(Enrollment.objects.for_learner(learner).current()))
+    enrollments = learner_enrollments(learner, Enrollment.objects.for_learner(learner).current())
     journeys = [
         JourneyProgress(
             journey_id=state.enrollment.pk,

@@ -10,10 +10,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 
 from cms.models import JourneyStep
 from learning.journeys import pauses
+from learning.journeys.definitions import published_steps
 from learning.ledger.times import add_days, displayable
 from learning.models import Activity, Confirmation, Enrollment, Learner, Verb
 
@@ -68,25 +69,32 @@ def step_dates(anchor: datetime.date, step: JourneyStep) -> tuple[datetime.date,
 
 
 def enrollments_with_steps(queryset=None):
-    """Enrollments of live events with their event, learner, buddy and ordered steps prefetched
-    (3 queries in all)."""
+    """Enrollments of live events with their event, learner and buddy (one query); journey_states
+    adds each event's steps as published (learning.journeys.definitions)."""
     queryset = Enrollment.objects.all() if queryset is None else queryset
-    return (
-        queryset.filter(event__live=True)
-        .select_related("event", "learner", "learner__user", "buddy")
-        .prefetch_related(
-            Prefetch("event__steps", queryset=JourneyStep.objects.order_by("sort_order", "pk"))
-        )
+    return queryset.filter(event__live=True).select_related(
+        "event", "learner", "learner__user", "buddy"
     )
 
 
+def learner_enrollments(learner: Learner, queryset) -> list[Enrollment]:
+    """The learner's own enrollments (`queryset` of theirs) of live events, with event and buddy:
+    the learner is the one in hand, not read again."""
+    enrollments = list(queryset.filter(event__live=True).select_related("event", "buddy"))
+    for enrollment in enrollments:
+        enrollment.learner = learner
+    return enrollments
+
+
 def journey_states(enrollments: list[Enrollment], *, now: datetime.datetime) -> list[JourneyState]:
-    """States of every step of these enrollments (from `enrollments_with_steps`) in two more
-    queries (what the learners did, and their pauses)."""
+    """States of every step of these enrollments (from `enrollments_with_steps` or
+    `learner_enrollments`) in two more queries (what the learners did, and their pauses), and one
+    for the steps of events whose published version this process has not read yet."""
     if not enrollments:
         return []
     learner_ids = {e.learner_id for e in enrollments}
-    steps = [step for e in enrollments for step in e.event.steps.all()]
+    steps_of = published_steps({e.event for e in enrollments})
+    steps = [step for e in enrollments for step in steps_of[e.event_id]]
     step_ids = {s.pk for s in steps}
     module_ids = {s.module_id for s in steps if s.kind == JourneyStep.Kind.FORMAL and s.module_id}
 
@@ -117,7 +125,7 @@ def journey_states(enrollments: list[Enrollment], *, now: datetime.datetime) -> 
         held = spans.get(enrollment.learner_id, [])
         since = enrollment.learner.local_date(enrollment.enrolled_at)
         states = []
-        for step in enrollment.event.steps.all():
+        for step in steps_of[enrollment.event_id]:
             unlocks_on, due_on = step_dates(enrollment.anchor_date, step)
             if held:  # each day away moves what was still to come a day on
                 unlocks_on = pauses.moved(

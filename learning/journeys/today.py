@@ -20,8 +20,8 @@ from learning.journeys.celebrations import take_for_feed
 from learning.journeys.states import (
     AVAILABLE,
     OVERDUE,
-    enrollments_with_steps,
     journey_states,
+    learner_enrollments,
 )
 from learning.models import Activity, Celebration, Enrollment, Learner, Verb
 from learning.practice.cards import DueCard, due_cards, due_count
@@ -118,7 +118,7 @@ def today_feed(learner: Learner, *, minutes: int, now: datetime.datetime) -> Tod
     """What `learner` can do at `now` in `minutes` minutes, in priority order, and the moments
     to celebrate (a fixed number of queries)."""
     today = learner.local_date(now)
-    enrollments = list(enrollments_with_steps(Enrollment.objects.for_learner(learner).current()))
+    enrollments = learner_enrollments(learner, Enrollment.objects.for_learner(learner).current())
     journeys = journey_states(enrollments, now=now)
     deadline = today + datetime.timedelta(days=DEADLINE_DAYS)
 

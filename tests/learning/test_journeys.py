@@ -204,6 +204,64 @@ def test_journeys_api_lists_my_enrolments_with_steps(journey):
     assert api.get(f"/api/v1/journeys/{enrollment.pk}").json()["steps_total"] == 2
 
 
+def _titles(api):
+    return [s["title"] for s in api.get("/api/v1/journeys").json()["items"][0]["steps"]]
+
+
+def _enrolled_client(event):
+    learner = LearnerFactory(timezone="UTC")
+    Enrollment.objects.create(learner=learner, event=event, anchor_date=TODAY)
+    return token_client(learner.user)
+
+
+def test_an_events_steps_are_read_once_per_published_version(journey, django_assert_num_queries):
+    api = _enrolled_client(journey[0])
+    assert _titles(api) == ["Read about refunds", "Do a refund"]
+    # The token, the enrolments, what the learner did, their pauses: no steps, no learner again.
+    with django_assert_num_queries(4):
+        assert api.get("/api/v1/journeys").status_code == 200
+
+
+def test_a_publish_elsewhere_is_seen_by_the_events_new_version(journey):
+    from django.db.models.signals import post_delete, post_save
+
+    from learning.journeys.definitions import on_event_saved, on_step_changed
+
+    event, _ = journey
+    api = _enrolled_client(event)
+    assert _titles(api) == ["Read about refunds", "Do a refund"]
+    # As another process publishes it: this one hears nothing, the new version tells it.
+    handlers = [
+        (post_save, JourneyStep, on_step_changed, "learning.steps_saved"),
+        (post_delete, JourneyStep, on_step_changed, "learning.steps_gone"),
+        (post_save, ChangeEvent, on_event_saved, "learning.event_saved"),
+    ]
+    for signal, sender, _handler, uid in handlers:
+        signal.disconnect(sender=sender, dispatch_uid=uid)
+    try:
+        event = ChangeEvent.objects.get(pk=event.pk)
+        steps = list(event.steps.all())
+        steps[1].title = "Do a refund with your buddy"
+        event.steps = steps
+        event.save_revision().publish()
+    finally:
+        for signal, sender, handler, uid in handlers:
+            signal.connect(handler, sender=sender, dispatch_uid=uid)
+    assert _titles(api) == ["Read about refunds", "Do a refund with your buddy"]
+
+
+def test_a_step_saved_or_deleted_in_this_process_is_seen_at_once(journey):
+    event, _ = journey
+    api = _enrolled_client(event)
+    assert _titles(api) == ["Read about refunds", "Do a refund"]
+    first, second = JourneyStep.objects.filter(event=event).order_by("sort_order", "pk")
+    second.title = "Refund a customer"
+    second.save()  # no publish: the same version
+    assert _titles(api) == ["Read about refunds", "Refund a customer"]
+    first.delete()
+    assert _titles(api) == ["Refund a customer"]
+
+
 def test_another_learners_journey_is_404(journey):
     event, _ = journey
     mine, theirs = LearnerFactory(), LearnerFactory()
