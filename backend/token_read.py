@@ -1,5 +1,5 @@
 """The one read of every authenticated API request: a live token with its user, the user's learner
-profile and that learner's manager, in one indexed statement.
+profile and that learner's manager, and whether the user manages anyone, in one indexed statement.
 
 Through the ORM the same read (select_related over four tables) cost more to compile than to run,
 on every request: its SQL is built here once per process from the models' own fields, and each
@@ -15,9 +15,10 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Field, Model
+from django.db.models import Exists, Field, Model, OuterRef
 from wagtail.models import APIToken
 
+from learning.learners import remember_manages_anyone
 from learning.models import Learner
 
 Converter = Callable[[Any, Any, Any], Any]
@@ -48,21 +49,35 @@ class _Table:
 @dataclass(frozen=True)
 class _Read:
     sql: str
+    params: tuple[Any, ...]  # the manages-anyone subquery's, before the digests
     tables: tuple[_Table, ...]
     converters: tuple[list[list[tuple[Converter, Any]]], ...]
     attnames: tuple[list[str], ...]
 
 
+def _manages_anyone() -> tuple[str, tuple[Any, ...]]:
+    """learning's rule for whether the token's user has a report (Learner.objects.reports_of), as
+    the ORM compiles it inside a query on the token table (which the read leaves unaliased)."""
+    query = APIToken.objects.annotate(
+        manages_anyone=Exists(Learner.objects.reports_of(OuterRef("user_id")))
+    ).query
+    sql, params = query.get_compiler(connection=connection).compile(
+        query.annotations["manages_anyone"]
+    )
+    return sql, tuple(params)
+
+
 @cache
 def _read(candidates: int, vendor: str) -> _Read:
     User = get_user_model()
+    quote = connection.ops.quote_name
     token, user, learner, manager = (
-        _Table(APIToken, "t"),
+        _Table(APIToken, quote(APIToken._meta.db_table)),
         _Table(User, "u"),
         _Table(Learner, "l"),
         _Table(User, "m"),
     )
-    quote = connection.ops.quote_name
+    t = token.alias
 
     def table(model: type[Model]) -> str:
         return quote(model._meta.db_table)
@@ -73,19 +88,21 @@ def _read(candidates: int, vendor: str) -> _Read:
         return quote(field.column)
 
     select = ", ".join(token.columns() + user.columns() + learner.columns() + manager.columns())
+    manages_anyone, manages_params = _manages_anyone()
     placeholders = ", ".join(["%s"] * candidates)
     # Names from the models' own metadata, quoted; the digests are parameters.
     sql = (
-        f"SELECT {select} FROM {table(APIToken)} t "  # noqa: S608
-        f"INNER JOIN {table(User)} u ON u.{quote(User._meta.pk.column)} = t.{column(APIToken, 'user')} "
+        f"SELECT {select}, {manages_anyone} FROM {t} "  # noqa: S608
+        f"INNER JOIN {table(User)} u ON u.{quote(User._meta.pk.column)} = {t}.{column(APIToken, 'user')} "
         f"LEFT JOIN {table(Learner)} l ON l.{column(Learner, 'user')} = u.{quote(User._meta.pk.column)} "
         f"LEFT JOIN {table(User)} m ON m.{quote(User._meta.pk.column)} = l.{column(Learner, 'manager')} "
-        f"WHERE t.{column(APIToken, 'key_hash')} IN ({placeholders}) "
-        f"AND t.{column(APIToken, 'revoked_at')} IS NULL LIMIT 1"
+        f"WHERE {t}.{column(APIToken, 'key_hash')} IN ({placeholders}) "
+        f"AND {t}.{column(APIToken, 'revoked_at')} IS NULL LIMIT 1"
     )
     tables = (token, user, learner, manager)
     return _Read(
         sql=sql,
+        params=manages_params,
         tables=tables,
         converters=tuple(t.converters() for t in tables),
         attnames=tuple([f.attname for f in t.fields] for t in tables),
@@ -109,7 +126,7 @@ def live_token(candidate_hashes: list[str]) -> APIToken | None:
     loaded as select_related would (token.user.learner raises DoesNotExist when there is none)."""
     read = _read(len(candidate_hashes), connection.vendor)
     with connection.cursor() as cursor:
-        cursor.execute(read.sql, candidate_hashes)
+        cursor.execute(read.sql, [*read.params, *candidate_hashes])
         row = cursor.fetchone()
     if row is None:
         return None
@@ -121,6 +138,7 @@ def live_token(candidate_hashes: list[str]) -> APIToken | None:
     token, user, learner, manager = instances
     assert isinstance(token, APIToken)
     assert user is not None
+    remember_manages_anyone(user, bool(row[start]))
     token_user_field = APIToken._meta.get_field("user")
     token_user_field.set_cached_value(token, user)
     # The reverse one-to-one, cached as select_related caches it (None: no profile).

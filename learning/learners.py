@@ -24,7 +24,19 @@ def learner_for(request: HttpRequest) -> Learner:
         raise NotFound("This account has no learner profile.") from None
 
 
+# Set on a user by the API's token read (backend.token_read), which asks it in the same statement.
+_MANAGES_ANYONE = "_micromoments_manages_anyone"
+
+
+def remember_manages_anyone(user, value: bool) -> None:
+    setattr(user, _MANAGES_ANYONE, value)
+
+
 def is_manager(user) -> bool:
+    """Whether `user` has a report (an active account): Learner.objects.reports_of's rule."""
+    known = getattr(user, _MANAGES_ANYONE, None)
+    if known is not None:
+        return known
     return Learner.objects.reports_of(user).exists()
 
 

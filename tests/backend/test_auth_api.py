@@ -253,8 +253,8 @@ def test_the_token_check_is_one_read_and_no_write_within_the_hour(
     token = APIToken.objects.get(user=learner.user)
     recently = timezone.now() - datetime.timedelta(minutes=59)
     APIToken.objects.filter(pk=token.pk).update(last_used_at=recently)
-    # The token with its user, their learner profile and manager; then whether they manage anyone.
-    with django_assert_num_queries(2):
+    # The token with its user, their learner profile and manager, and whether they manage anyone.
+    with django_assert_num_queries(1):
         body = api.get("/api/v1/me").json()
     assert body["username"] == learner.user.username
     assert body["is_manager"] is True
@@ -267,7 +267,7 @@ def test_last_use_is_written_once_it_is_an_hour_old(learner, django_assert_num_q
     token = APIToken.objects.get(user=learner.user)
     an_hour_ago = timezone.now() - datetime.timedelta(minutes=61)
     APIToken.objects.filter(pk=token.pk).update(last_used_at=an_hour_ago)
-    with django_assert_num_queries(3):  # the read, the one UPDATE, then is_manager
+    with django_assert_num_queries(2):  # the read, then the one UPDATE
         assert api.get("/api/v1/me").json()["is_manager"] is False
     token.refresh_from_db()
     assert timezone.now() - token.last_used_at < datetime.timedelta(minutes=1)
@@ -280,3 +280,13 @@ def test_a_user_with_no_learner_profile_is_still_404_after_the_one_read(db):
     response = api.get("/api/v1/me")
     assert response.status_code == 404
     assert response.json()["detail"] == "This account has no learner profile."
+
+
+def test_is_manager_in_the_one_read_follows_reports_of(learner):
+    # learning's rule: a report whose account is deactivated has left the team.
+    report = LearnerFactory(manager=learner.user)
+    api = token_client(learner.user)
+    assert api.get("/api/v1/me").json()["is_manager"] is True
+    report.user.is_active = False
+    report.user.save()
+    assert api.get("/api/v1/me").json()["is_manager"] is False
