@@ -24,7 +24,7 @@ from learning.journeys.states import (
     learner_enrollments,
 )
 from learning.models import Activity, Celebration, Enrollment, Learner, Verb
-from learning.practice.cards import DueCard, due_cards, due_count
+from learning.practice.cards import DueCard, due_now
 
 DEADLINE_DAYS = 2  # an unlocked step due within this many local days is a deadline
 PRACTICE_PREVIEW = 3  # due cards shown in the feed; the app fetches the rest from /reviews/due
@@ -177,7 +177,7 @@ def today_feed(learner: Learner, *, minutes: int, now: datetime.datetime) -> Tod
         )
         for state, journey in actionable
     ]
-    due = due_count(learner, now=now)
+    due, preview = due_now(learner, now=now, limit=PRACTICE_PREVIEW)
     modules = _modules(learner, task_ids=task_ids, exclude_ids=step_module_ids)
 
     review_seconds = settings.MICROMOMENTS_REVIEW_SECONDS
@@ -206,9 +206,7 @@ def today_feed(learner: Learner, *, minutes: int, now: datetime.datetime) -> Tod
             due=due,
             offered=reviews,
             minutes=_minutes(reviews * review_seconds),
-            cards=(
-                due_cards(learner, now=now, limit=min(PRACTICE_PREVIEW, reviews)) if reviews else []
-            ),
+            cards=preview[: min(PRACTICE_PREVIEW, reviews)],
         ),
         steps=[c.item for c, _ in chosen if isinstance(c.item, TodayStep)],
         modules=[c.item for c, _ in chosen if isinstance(c.item, TodayModule)],

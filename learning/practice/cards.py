@@ -18,7 +18,7 @@ from typing import cast
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Count, F, Window
 from django.utils import timezone
 
 from cms.errors import FieldError, Invalid, NotFound
@@ -237,18 +237,33 @@ class DueCard:
 def due_cards(learner: Learner, *, now: datetime.datetime, limit: int) -> list[DueCard]:
     """The learner's cards due at `now`, oldest due first: one indexed query, plus the bodies of
     modules whose published version this process has not parsed yet."""
-    cards = list(
+    return _due(learner, now=now, limit=limit, counted=False)[1]
+
+
+def due_now(learner: Learner, *, now: datetime.datetime, limit: int) -> tuple[int, list[DueCard]]:
+    """How many cards are due at `now`, and the first `limit` of them, in the same query."""
+    return _due(learner, now=now, limit=limit, counted=True)
+
+
+def _due(
+    learner: Learner, *, now: datetime.datetime, limit: int, counted: bool
+) -> tuple[int, list[DueCard]]:
+    cards = (
         Card.objects.for_learner(learner)
         .filter(active=True, due__lte=now, module__live=True)
         .order_by("due", "pk")
         .only("pk", "module_id", "block_id", "due", "state")
         .annotate(
             module_title=F("module__title"), module_published_at=F("module__last_published_at")
-        )[:limit]
+        )
     )
-    questions = published_questions({c.module_id: c.module_published_at for c in cards})
+    if counted:  # all of them, before the limit
+        cards = cards.annotate(due_total=Window(Count("pk")))
+    rows = list(cards[:limit])
+    total = rows[0].due_total if counted and rows else len(rows)
+    questions = published_questions({c.module_id: c.module_published_at for c in rows})
     due = []
-    for card in cards:
+    for card in rows:
         question = questions.get(card.module_id, {}).get(card.block_id)
         if question is None:  # removed by an edit whose sync has not run yet
             continue
@@ -264,7 +279,7 @@ def due_cards(learner: Learner, *, now: datetime.datetime, limit: int) -> list[D
                 state=card.state,
             )
         )
-    return due
+    return total, due
 
 
 # Each module's questions as parsed from a published version, in this process: the key holds the

@@ -315,6 +315,7 @@ def test_the_plan_takes_overdue_then_due_today_then_practice_then_the_rest(
         ("practice", 2),
     ]
     assert (tight["practice"]["due"], tight["practice"]["offered"]) == (4, 2)
+    assert len(tight["practice"]["cards"]) == 2  # the preview shows what is offered, no more
     assert tight["planned_minutes"] == 6
     assert tight["modules"] == []
 
