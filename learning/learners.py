@@ -13,12 +13,9 @@ def learner_for(request: HttpRequest) -> Learner:
     The API's token check has already read it with the user and manager (backend.token_read).
     """
     user = request.user
-    if user.is_authenticated and get_user_model().learner.is_cached(user):
-        try:
-            return user.learner
-        except Learner.DoesNotExist:
-            raise NotFound("This account has no learner profile.") from None
     try:
+        if user.is_authenticated and get_user_model().learner.is_cached(user):
+            return user.learner
         return Learner.objects.select_related("user", "manager").get(user=user)
     except Learner.DoesNotExist:
         raise NotFound("This account has no learner profile.") from None

@@ -18,9 +18,9 @@ from learning.journeys import pauses
 from learning.journeys.confirmations import Waiting, waiting_for_buddies
 from learning.journeys.states import (
     JourneyState,
-    enrollments_with_steps,
     is_drifting,
     journey_states,
+    live_enrollments,
     open_steps,
 )
 from learning.models import Activity, Card, Celebration, Enrollment, Learner
@@ -194,7 +194,7 @@ def gather(learners: list[Learner], *, now: datetime.datetime) -> Facts:
 
 def _journeys(enrollments, *, now: datetime.datetime) -> dict[int, list[JourneyState]]:
     by_learner: dict[int, list[JourneyState]] = defaultdict(list)
-    for journey in journey_states(list(enrollments_with_steps(enrollments)), now=now):
+    for journey in journey_states(list(live_enrollments(enrollments)), now=now):
         by_learner[journey.enrollment.learner_id].append(journey)
     return by_learner
 

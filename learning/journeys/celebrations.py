@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from learning.journeys.states import DONE, enrollments_with_steps, journey_states
+from learning.journeys.states import DONE, journey_states, live_enrollments
 from learning.models import Activity, Celebration, Enrollment, Learner, display_name
 
 FEED_LIMIT = 3  # celebrations shown in one feed; the rest wait for the next
@@ -37,9 +37,7 @@ def celebrate_finished_journeys(learner_ids: Iterable[int], *, now: datetime.dat
     ids = list(dict.fromkeys(learner_ids))
     if not ids:
         return
-    enrollments = list(
-        enrollments_with_steps(Enrollment.objects.current().filter(learner_id__in=ids))
-    )
+    enrollments = list(live_enrollments(Enrollment.objects.current().filter(learner_id__in=ids)))
     Celebration.objects.record(
         [
             Celebration(

@@ -68,26 +68,26 @@ def step_dates(anchor: datetime.date, step: JourneyStep) -> tuple[datetime.date,
     return unlocks_on, add_days(unlocks_on, step.due_offset)
 
 
-def enrollments_with_steps(queryset=None):
-    """Enrollments of live events with their event, learner and buddy (one query); journey_states
-    adds each event's steps as published (learning.journeys.definitions)."""
+def live_enrollments(queryset=None, *, with_learner: bool = True):
+    """Enrollments of live events with their event, buddy and (unless the caller has them) learner
+    and user, in one query; journey_states adds each event's steps as published
+    (learning.journeys.definitions)."""
     queryset = Enrollment.objects.all() if queryset is None else queryset
-    return queryset.filter(event__live=True).select_related(
-        "event", "learner", "learner__user", "buddy"
-    )
+    related = ("event", "buddy", "learner__user") if with_learner else ("event", "buddy")
+    return queryset.filter(event__live=True).select_related(*related)
 
 
 def learner_enrollments(learner: Learner, queryset) -> list[Enrollment]:
-    """The learner's own enrollments (`queryset` of theirs) of live events, with event and buddy:
-    the learner is the one in hand, not read again."""
-    enrollments = list(queryset.filter(event__live=True).select_related("event", "buddy"))
+    """One learner's own live enrollments (`queryset` of theirs): the learner is the one in hand
+    (the token read loaded it), not joined again."""
+    enrollments = list(live_enrollments(queryset, with_learner=False))
     for enrollment in enrollments:
         enrollment.learner = learner
     return enrollments
 
 
 def journey_states(enrollments: list[Enrollment], *, now: datetime.datetime) -> list[JourneyState]:
-    """States of every step of these enrollments (from `enrollments_with_steps` or
+    """States of every step of these enrollments (from `live_enrollments` or
     `learner_enrollments`) in two more queries (what the learners did, and their pauses), and one
     for the steps of events whose published version this process has not read yet."""
     if not enrollments:

@@ -8,9 +8,7 @@ order whatever order they arrive in, and reading predicted retention for many le
 import datetime
 import hashlib
 import logging
-import threading
 import uuid
-from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -23,6 +21,7 @@ from django.utils import timezone
 
 from cms.errors import FieldError, Invalid, NotFound
 from cms.models import ChangeEvent, JourneyStep, MicroModule
+from cms.published import PerPublishedVersion
 from learning.changes import learner_changed
 from learning.models import Activity, Card, CardState, Learner, Review
 from learning.practice.scheduling import (
@@ -282,51 +281,25 @@ def _due(
     return total, due
 
 
-# Each module's questions as parsed from a published version, in this process: the key holds the
-# version (its last_published_at), so a publish is never served stale by any process; a save in
-# this process (the shell, a data fix, a test) forgets the module too (forget_questions).
-_QUESTIONS_KEPT = 1024
-_questions: OrderedDict[tuple[int, datetime.datetime | None], dict[str, Question]] = OrderedDict()
-_questions_lock = threading.Lock()
+def _parse_questions(module_ids: list[int]) -> dict[int, dict[str, Question]]:
+    modules = MicroModule.objects.filter(pk__in=module_ids).only("body")
+    return {module.pk: questions_of(module) for module in modules}
+
+
+# Each module's questions, parsed once per published version in this process (cms.published).
+_QUESTIONS = PerPublishedVersion(_parse_questions, size=1024)
 
 
 def published_questions(
     versions: dict[int, datetime.datetime | None],
 ) -> dict[int, dict[str, Question]]:
     """module id → its questions by block id, for these (module id → last_published_at)."""
-    found: dict[int, dict[str, Question]] = {}
-    missing = []
-    for pk, published_at in versions.items():
-        kept = _questions.get((pk, published_at))
-        if kept is None:
-            missing.append(pk)
-        else:
-            found[pk] = kept
-    if missing:
-        modules = MicroModule.objects.filter(pk__in=missing).only("body", "last_published_at")
-        for module in modules:
-            found[module.pk] = questions_of(module)
-            with _questions_lock:
-                _questions[(module.pk, module.last_published_at)] = found[module.pk]
-                while len(_questions) > _QUESTIONS_KEPT:
-                    _questions.popitem(last=False)
-    return found
+    return _QUESTIONS.get_many(versions)
 
 
-def forget_questions(module_id: int) -> None:
-    """Parse this module's questions again next time (connected to its post_save)."""
-    with _questions_lock:
-        for key in [key for key in _questions if key[0] == module_id]:
-            del _questions[key]
-
-
-def due_count(learner: Learner, *, now: datetime.datetime) -> int:
-    """How many cards are due (for the today feed's badge)."""
-    return (
-        Card.objects.for_learner(learner)
-        .filter(active=True, due__lte=now, module__live=True)
-        .count()
-    )
+def on_module_saved(sender, instance, **kwargs) -> None:
+    """A module saved in this process has its questions parsed again next time."""
+    _QUESTIONS.forget([instance.pk])
 
 
 # --- Answers --------------------------------------------------------------------------------------
@@ -516,7 +489,3 @@ def _replay(card: Card, *, desired_retention: Decimal | None) -> None:
         entry.due_after, entry.stability_after = schedule.due, schedule.stability
     Review.objects.bulk_update(reviews, ["due_after", "stability_after"])
     schedule.apply_to(card)
-
-
-def on_module_saved(sender, instance, **kwargs) -> None:
-    forget_questions(instance.pk)

@@ -12,15 +12,11 @@ from learning.models import Card
 from learning.practice.scheduling import retrievability
 
 
-@dataclass(frozen=True)
-class ModuleRetention:
-    module_id: int
-    title: str
-    cards: int  # active cards of this module
-    reviewed: int  # of which reviewed at least once: only these have a prediction
-    predicted: dict[
-        int, float | None
-    ]  # days from now → mean retrievability (None: nothing reviewed)
+class _Predicted:
+    """Predicted recall now and in a week, read from `predicted` (days from now → mean
+    retrievability, None when nothing was reviewed)."""
+
+    predicted: dict[int, float | None]
 
     @property
     def now(self) -> float | None:
@@ -32,20 +28,21 @@ class ModuleRetention:
 
 
 @dataclass(frozen=True)
-class LearnerRetention:
+class ModuleRetention(_Predicted):
+    module_id: int
+    title: str
+    cards: int  # active cards of this module
+    reviewed: int  # of which reviewed at least once: only these have a prediction
+    predicted: dict[int, float | None]
+
+
+@dataclass(frozen=True)
+class LearnerRetention(_Predicted):
     learner_id: int
     cards: int
     reviewed: int
     predicted: dict[int, float | None]
     modules: list[ModuleRetention]
-
-    @property
-    def now(self) -> float | None:
-        return self.predicted.get(0)
-
-    @property
-    def in_7_days(self) -> float | None:
-        return self.predicted.get(7)
 
 
 def retention(

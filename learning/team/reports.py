@@ -15,9 +15,9 @@ from learning.journeys.states import (
     DONE,
     OVERDUE,
     JourneyState,
-    enrollments_with_steps,
     is_drifting,
     journey_states,
+    live_enrollments,
 )
 from learning.learners import report_of
 from learning.ledger.mix import Mix, mixes_for
@@ -78,7 +78,7 @@ def report_detail(manager_user, learner_id: int, *, now: datetime.datetime) -> R
     """One direct report's journeys, step states and recent activity; 404 for anyone else."""
     learner = report_of(manager_user, learner_id)
     summaries, journeys = _summaries([learner], now=now)
-    ended = enrollments_with_steps(
+    ended = live_enrollments(
         Enrollment.objects.filter(learner=learner, end_reason=EndReason.WITHDRAWN)
     )
     journeys = journeys + journey_states(list(ended), now=now)
@@ -114,9 +114,7 @@ def _summaries(
     if not reports:
         return [], []
     ids = [learner.pk for learner in reports]
-    enrollments = list(
-        enrollments_with_steps(Enrollment.objects.current().filter(learner_id__in=ids))
-    )
+    enrollments = list(live_enrollments(Enrollment.objects.current().filter(learner_id__in=ids)))
     journeys = journey_states(enrollments, now=now)
     mixes = mixes_for(ids)
     retentions = retention(ids, now=now)

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from cms.models import ChangeEvent, JourneyStep
 from learning.journeys.enrolment import follow_published_event
-from learning.journeys.states import enrollments_with_steps, journey_states
+from learning.journeys.states import journey_states, live_enrollments
 from learning.models import EndReason, Enrollment, Learner
 from nudges import dedupe
 from nudges.models import Nudge
@@ -47,7 +47,7 @@ def move(event, date) -> None:
 
 
 def state_of(learner, *, now) -> str:
-    enrollments = list(enrollments_with_steps(Enrollment.objects.filter(learner=learner)))
+    enrollments = list(live_enrollments(Enrollment.objects.filter(learner=learner)))
     (journey,) = journey_states(enrollments, now=now)
     return journey.steps[0].state
 

@@ -97,7 +97,7 @@ def test_a_learner_created_later_is_enrolled_in_matching_live_events():
 
 
 def states_on(learner, now):
-    enrollments = list(states.enrollments_with_steps(Enrollment.objects.filter(learner=learner)))
+    enrollments = list(states.live_enrollments(Enrollment.objects.filter(learner=learner)))
     return [s.state for s in states.journey_states(enrollments, now=now)[0].steps]
 
 
@@ -181,7 +181,7 @@ def test_a_step_waiting_for_its_managers_confirmation_is_not_done(journey):
         occurred_at=datetime.datetime(2026, 11, 24, 9, tzinfo=datetime.UTC),
     )
     now = datetime.datetime(2026, 11, 24, 12, tzinfo=datetime.UTC)
-    enrollments = list(states.enrollments_with_steps(Enrollment.objects.filter(learner=learner)))
+    enrollments = list(states.live_enrollments(Enrollment.objects.filter(learner=learner)))
     second = states.journey_states(enrollments, now=now)[0].steps[1]
     assert (second.state, second.awaiting_confirmation) == ("available", True)
     Activity.objects.filter(pk=activity.pk).update(confirmation=Confirmation.CONFIRMED)

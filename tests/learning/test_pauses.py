@@ -11,7 +11,7 @@ from django.utils import timezone
 from cms.errors import Invalid
 from cms.models import ChangeEvent, JourneyStep
 from learning.journeys import pauses
-from learning.journeys.states import enrollments_with_steps, is_drifting, journey_states
+from learning.journeys.states import is_drifting, journey_states, live_enrollments
 from learning.models import Card, Enrollment, Learner, Pause
 from nudges.models import Nudge
 from nudges.planning import plan_nudges
@@ -148,7 +148,7 @@ def journey(learner, *, anchor):
 
 
 def states(learner, now):
-    enrollments = list(enrollments_with_steps(Enrollment.objects.filter(learner=learner)))
+    enrollments = list(live_enrollments(Enrollment.objects.filter(learner=learner)))
     (state,) = journey_states(enrollments, now=now)
     return state, [(s.state, s.unlocks_on, s.due_on) for s in state.steps]
 
@@ -244,7 +244,7 @@ def test_nobody_is_drifting_while_paused_nor_in_their_first_days_back(library, s
     journey(learner, anchor=datetime.date(2026, 2, 1))  # a month of silence
 
     def drifting(now):
-        enrollments = list(enrollments_with_steps(Enrollment.objects.filter(learner=learner)))
+        enrollments = list(live_enrollments(Enrollment.objects.filter(learner=learner)))
         return is_drifting(learner, journey_states(enrollments, now=now), last_active=None, now=now)
 
     assert drifting(at("America/New_York", 2026, 3, 3, 12))
