@@ -295,6 +295,10 @@ MICROMOMENTS_DRIFTING_AFTER_DAYS = env_int("MICROMOMENTS_DRIFTING_AFTER_DAYS", 5
 # many seconds, and a journey step with no module and no estimate of its own this many minutes.
 MICROMOMENTS_REVIEW_SECONDS = env_int("MICROMOMENTS_REVIEW_SECONDS", 30)
 MICROMOMENTS_STEP_MINUTES = env_int("MICROMOMENTS_STEP_MINUTES", 5)
+# A learner's own views (today, journeys, progress, due practice) are served from the cache while
+# nothing they read has changed (learning.cached), for at most this many seconds (the retention
+# figures move with time alone); 0 turns the cache off.
+MICROMOMENTS_VIEW_CACHE_SECONDS = env_int("MICROMOMENTS_VIEW_CACHE_SECONDS", 300)
 # The authors' moments of pain: overrides of learning.analytics.modules.PainThresholds' defaults
 # (a dict of its field names, e.g. {"low_rating": 2.5}); empty keeps them all.
 MICROMOMENTS_PAIN_THRESHOLDS: dict = {}

@@ -1,5 +1,7 @@
 """The one read of every authenticated API request: a live token with its user, the user's learner
-profile and that learner's manager, and whether the user manages anyone, in one indexed statement.
+profile and that learner's manager, whether the user manages anyone and the published content's
+version (what the learner's cached views are keyed on, with the learner's own), in one indexed
+statement.
 
 Through the ORM the same read (select_related over four tables) cost more to compile than to run,
 on every request: its SQL is built here once per process from the models' own fields, and each
@@ -18,6 +20,7 @@ from django.db import connection
 from django.db.models import Exists, Field, Model, OuterRef
 from wagtail.models import APIToken
 
+from cms.versions import content_version_sql, remember_content_version
 from learning.learners import remember_manages_anyone
 from learning.models import Learner
 
@@ -92,7 +95,7 @@ def _read(candidates: int, vendor: str) -> _Read:
     placeholders = ", ".join(["%s"] * candidates)
     # Names from the models' own metadata, quoted; the digests are parameters.
     sql = (
-        f"SELECT {select}, {manages_anyone} FROM {t} "  # noqa: S608
+        f"SELECT {select}, {manages_anyone}, {content_version_sql()} FROM {t} "  # noqa: S608
         f"INNER JOIN {table(User)} u ON u.{quote(User._meta.pk.column)} = {t}.{column(APIToken, 'user')} "
         f"LEFT JOIN {table(Learner)} l ON l.{column(Learner, 'user')} = u.{quote(User._meta.pk.column)} "
         f"LEFT JOIN {table(User)} m ON m.{quote(User._meta.pk.column)} = l.{column(Learner, 'manager')} "
@@ -139,6 +142,7 @@ def live_token(candidate_hashes: list[str]) -> APIToken | None:
     assert isinstance(token, APIToken)
     assert user is not None
     remember_manages_anyone(user, bool(row[start]))
+    remember_content_version(user, row[start + 1])
     token_user_field = APIToken._meta.get_field("user")
     token_user_field.set_cached_value(token, user)
     # The reverse one-to-one, cached as select_related caches it (None: no profile).

@@ -6,7 +6,9 @@ learners' rows so indexes have to do their job. Then starts gunicorn on that dat
 runs it (2 sync workers, DEBUG off) and drives each endpoint with Debian's wrk for a fixed time and
 connection count, with the learner's bearer token. Prints requests/s, p50/p95 and each endpoint's
 ratio to GET /me and to /healthz: the machine is shared, so read the ratios, from which its noise
-cancels. Every response must be 2xx, or the run fails. Skips itself when wrk is missing (`make wrk`).
+cancels. Two passes: repeat reads, which the learner's view cache serves while nothing they read
+changed (the issue's targets are judged on these), then the same with the cache off, as the first
+read after a change is built. Every response must be 2xx, or the run fails. Skips itself when wrk is missing (`make wrk`).
 """
 
 import contextlib
@@ -177,7 +179,7 @@ def server_log() -> Iterator[IO[str]]:
 
 
 @contextlib.contextmanager
-def gunicorn(*, database_url: str, log: IO[str]) -> Iterator[int]:
+def gunicorn(*, database_url: str, log: IO[str], cached: bool) -> Iterator[int]:
     """gunicorn as production runs it, on that database; yields its port once /healthz answers."""
     port = free_port()
     env = {
@@ -193,6 +195,8 @@ def gunicorn(*, database_url: str, log: IO[str]) -> Iterator[int]:
         # Nothing cached by an earlier run (ids repeat in a new database) is served to this one.
         "CACHE_KEY_PREFIX": f"bench-api-{os.getpid()}-{time.time_ns()}",
         "LOG_LEVEL": "WARNING",
+        # Off: every read is built, as the first read after a change is (learning.cached).
+        **({} if cached else {"MICROMOMENTS_VIEW_CACHE_SECONDS": "0"}),
     }
     command = [sys.executable, "-m", "gunicorn", "backend.wsgi", "--workers", str(WORKERS)]
     command += ["--bind", f"127.0.0.1:{port}", "--log-level", "warning"]
@@ -270,7 +274,7 @@ def verdict(share: float, target: float, of: str) -> str:
     return f"target >= {target:.0%} of {of}: {'met' if share >= target else 'NOT met'}"
 
 
-def report(loads: dict[str, Load]) -> None:
+def report(loads: dict[str, Load], *, judged: bool) -> None:
     healthz, me = loads[HEALTHZ].per_second, loads[ME].per_second
     print(
         f"{'endpoint':<22}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'vs GET /me':>12}"
@@ -279,9 +283,9 @@ def report(loads: dict[str, Load]) -> None:
     for path, load in loads.items():
         of_me, of_healthz = load.per_second / me, load.per_second / healthz
         target = ""
-        if path == ME:
+        if judged and path == ME:
             target = verdict(of_healthz, ME_SHARE_OF_HEALTHZ, "/healthz")
-        elif path in HOT:
+        elif judged and path in HOT:
             target = verdict(of_me, HOT_SHARE_OF_ME, "GET /me")
         print(
             f"{path:<22}{load.per_second:>9.1f}{load.p50_ms:>9.1f}{load.p95_ms:>9.1f}"
@@ -314,33 +318,45 @@ def main() -> None:
             build()
         print(f"built: {describe()} ({took[0]:.1f} s)", flush=True)
 
-        with (
-            server_log() as log,
-            gunicorn(database_url=database_url, log=log) as port,
+        for cached, title in (
+            (True, "Repeat reads: served from the cache while nothing changed (learning.cached)"),
+            (
+                False,
+                "Every read built (MICROMOMENTS_VIEW_CACHE_SECONDS=0): a first read after a change",
+            ),
         ):
-            token = sign_in(port)
-            paths = (HEALTHZ, ME, *HOT)
-            for path in paths:
-                status, body = call(port, "GET", path, token=token)
-                if status != 200:
-                    raise RuntimeError(f"{path} answered {status}: {body[:300]!r}")
-                drive(port, path, token=token, seconds=WARM_UP_SECONDS)
-                if path == "/api/v1/me/progress":
-                    journeys = json.loads(body)["journeys"]
-                    print(
-                        f"{LEARNER}'s journeys: "
-                        + ", ".join(
-                            f"{j['event_name']} {j['steps_done']}/{j['steps_total']} steps done"
-                            for j in journeys
-                        ),
-                        flush=True,
-                    )
+            with (
+                server_log() as log,
+                gunicorn(database_url=database_url, log=log, cached=cached) as port,
+            ):
+                print(f"\n{title}", flush=True)
+                run_pass(port, seconds=seconds, judged=cached)
+
+
+def run_pass(port: int, *, seconds: int, judged: bool) -> None:
+    token = sign_in(port)
+    paths = (HEALTHZ, ME, *HOT)
+    for path in paths:
+        status, body = call(port, "GET", path, token=token)
+        if status != 200:
+            raise RuntimeError(f"{path} answered {status}: {body[:300]!r}")
+        drive(port, path, token=token, seconds=WARM_UP_SECONDS)
+        if path == "/api/v1/me/progress" and judged:
+            journeys = json.loads(body)["journeys"]
             print(
-                f"gunicorn: {WORKERS} sync workers, DEBUG off; wrk: {CONNECTIONS} connections, "
-                f"{THREADS} threads, {seconds} s per endpoint (API_BENCH_SECONDS)",
+                f"{LEARNER}'s journeys: "
+                + ", ".join(
+                    f"{j['event_name']} {j['steps_done']}/{j['steps_total']} steps done"
+                    for j in journeys
+                ),
                 flush=True,
             )
-            report({path: drive(port, path, token=token, seconds=seconds) for path in paths})
+    print(
+        f"gunicorn: {WORKERS} sync workers, DEBUG off; wrk: {CONNECTIONS} connections, "
+        f"{THREADS} threads, {seconds} s per endpoint (API_BENCH_SECONDS)",
+        flush=True,
+    )
+    report({path: drive(port, path, token=token, seconds=seconds) for path in paths}, judged=judged)
 
 
 if __name__ == "__main__":

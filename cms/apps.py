@@ -26,6 +26,11 @@ class CmsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from cms import versions
         from cms.roles import ensure_authors_group
 
         after_last_migrate(ensure_authors_group, dispatch_uid="cms.ensure_authors_group")
+        after_last_migrate(
+            lambda: versions.install(versions.content_statements),
+            dispatch_uid="cms.content_version_triggers",
+        )

@@ -337,3 +337,16 @@ class SearchMiss(models.Model):
 
     def __str__(self) -> str:
         return f"{self.query} ({self.date}: {self.misses})"
+
+
+class ContentVersion(models.Model):
+    """One row: a number the database moves on every write to published content's tables
+    (cms.versions' triggers), so a cache keyed on it is never stale after a publish."""
+
+    version = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "content version"
+
+    def __str__(self) -> str:
+        return f"content version {self.version}"

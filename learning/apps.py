@@ -12,6 +12,11 @@ class LearningConfig(AppConfig):
 
         after_last_migrate(ensure_managers_group, dispatch_uid="learning.ensure_managers_group")
 
+        from learning.cached import install_triggers
+
+        # The learners' view versions (learning.cached), for the tables the models name now.
+        after_last_migrate(install_triggers, dispatch_uid="learning.view_version_triggers")
+
         from wagtail.signals import published, unpublished
 
         from learning.signals import on_published, on_unpublished

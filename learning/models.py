@@ -58,6 +58,10 @@ class Learner(models.Model):
         null=True, blank=True, db_index=True, default=utc_now
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Moved by the database on every write to what the learner's own views read (their row, their
+    # enrolments, activities, cards, reviews, pauses, celebrations, their buddies' names): the
+    # learner's cached views are keyed on it (learning.cached; the triggers in cms.versions).
+    view_version = models.BigIntegerField(default=0, editable=False)
 
     objects = LearnerQuerySet.as_manager()
 

@@ -14,13 +14,17 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 # Outside the checkout, as the PostgreSQL templates are: a fresh clone on the same machine finds it.
 CACHE = Path(tempfile.gettempdir()) / "micromoments-tests"
+# What the apps' post_migrate handlers write into a migrated database.
+POST_MIGRATE = ("cms/roles.py", "learning/people/roles.py", "cms/versions.py", "learning/cached.py")
 
 
 def migrated_state_key() -> str:
-    """Our migrations, the locked packages (theirs) and the settings."""
+    """Our migrations, what runs after them (the groups and the version triggers), the locked
+    packages (theirs) and the settings."""
     digest = hashlib.sha256()
     paths = [
         *sorted(REPO.glob("*/migrations/*.py")),
+        *(REPO / path for path in POST_MIGRATE),
         REPO / "uv.lock",
         REPO / "backend/settings.py",
     ]

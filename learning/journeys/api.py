@@ -13,6 +13,7 @@ from ninja.pagination import paginate
 from cms.errors import NotFound, error_responses
 from cms.fields import Id
 from cms.pagination import Pages
+from learning.cached import per_learner
 from learning.journeys import pauses
 from learning.journeys.progress import progress_for
 from learning.journeys.schemas import JourneyOut, PauseIn, PauseOut, ProgressOut, TodayOut
@@ -20,6 +21,7 @@ from learning.journeys.states import journey_states, learner_enrollments
 from learning.journeys.today import today_feed
 from learning.learners import learner_for
 from learning.models import Enrollment
+from learning.practice.cards import until_next_due
 
 router = Router(tags=["journeys"])
 
@@ -30,6 +32,7 @@ router = Router(tags=["journeys"])
     summary="My journeys",
     operation_id="learning_api_list_journeys",
 )
+@per_learner()
 @paginate(Pages)
 def list_journeys(request: HttpRequest):
     """My enrolments in live change events, each with its steps, their states and due dates;
@@ -61,6 +64,7 @@ def get_journey(request: HttpRequest, journey_id: Id):
     summary="My progress",
     operation_id="learning_progress_api_my_progress",
 )
+@per_learner()
 def my_progress(request: HttpRequest):
     """Journey completion, my 70:20:10 mix beside the 70/20/10 reference, and my streak in my own days."""
     return progress_for(learner_for(request), now=timezone.now())
@@ -72,6 +76,7 @@ def my_progress(request: HttpRequest):
     summary="What I can do now",
     operation_id="learning_progress_api_my_today",
 )
+@per_learner(until=until_next_due)
 def my_today(request: HttpRequest, minutes: int = Query(5, ge=1, le=60)):
     """What fits in `minutes`, in priority order: overdue steps, steps due today, due practice (each
     review at an estimate), the other unlocked steps, then modules for my job tasks. Nothing for a

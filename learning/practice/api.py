@@ -5,6 +5,7 @@ from django.utils import timezone
 from ninja import Query, Router
 
 from cms.errors import error_responses
+from learning.cached import per_learner
 from learning.learners import learner_for
 from learning.practice import cards
 from learning.practice.schemas import DueCardOut, ReviewIn, ReviewOut
@@ -18,6 +19,7 @@ router = Router(tags=["practice"])
     summary="My due practice cards",
     operation_id="learning_practice_api_list_due",  # as before the move, for generated clients
 )
+@per_learner(until=cards.until_next_due)
 def list_due(request: HttpRequest, limit: int = Query(10, ge=1, le=50)):
     """Cards due now, oldest due first, with the question and its choices (never the answer)."""
     return cards.due_cards(learner_for(request), now=timezone.now(), limit=limit)

@@ -16,12 +16,13 @@ from typing import cast
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Window
+from django.db.models import Count, F, Min, Window
 from django.utils import timezone
 
 from cms.errors import FieldError, Invalid, NotFound
 from cms.models import ChangeEvent, JourneyStep, MicroModule
 from cms.published import PerPublishedVersion
+from learning.cached import local_midnight
 from learning.changes import learner_changed
 from learning.models import Activity, Card, CardState, Learner, Review
 from learning.practice.scheduling import (
@@ -242,6 +243,18 @@ def due_cards(learner: Learner, *, now: datetime.datetime, limit: int) -> list[D
 def due_now(learner: Learner, *, now: datetime.datetime, limit: int) -> tuple[int, list[DueCard]]:
     """How many cards are due at `now`, and the first `limit` of them, in the same query."""
     return _due(learner, now=now, limit=limit, counted=True)
+
+
+def until_next_due(learner: Learner, now: datetime.datetime) -> datetime.datetime:
+    """Until when the learner's due practice stays as it is at `now` with time alone: the next
+    card falling due, or their local midnight if sooner (learning.cached)."""
+    first = (
+        Card.objects.for_learner(learner)
+        .filter(active=True, due__gt=now)
+        .aggregate(first=Min("due"))["first"]
+    )
+    midnight = local_midnight(learner, now)
+    return midnight if first is None else min(first, midnight)
 
 
 def _due(

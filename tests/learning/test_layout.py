@@ -13,8 +13,9 @@ LEARNING = ROOT / "learning"
 
 # Lowest first: each may import those before it.
 PACKAGES = ["ledger", "practice", "journeys", "people", "team", "analytics", "demo"]
-# Root modules below every package: the models, who is asking, and the change notices.
-LOW_ROOT = {"models", "learners", "changes"}
+# Root modules below every package: the models, who is asking, the change notices and the cache
+# of the learner's own views.
+LOW_ROOT = {"models", "learners", "changes", "cached"}
 APPS = ["cms", "learning", "nudges"]
 
 
