@@ -194,6 +194,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=3, minute=17),
         "options": {"expires": 3600},
     },
+    # learning.practice.calibration.fit_all: FSRS fitted to our own review log, adopted if better.
+    "practice-fit-scheduler": {
+        "task": "learning.tasks.fit_scheduler",
+        "schedule": crontab(day_of_week="sunday", hour=2, minute=23),
+        "options": {"expires": 6 * 3600},
+    },
     # backend.auth.purge_expired_tokens: revoke tokens past their sliding expiry.
     "purge-expired-tokens": {
         "task": "backend.tasks.purge_expired_tokens",
@@ -367,6 +373,11 @@ PRACTICE_FUZZING = env_bool("PRACTICE_FUZZING", True)
 # A right answer slower than this is rated Hard, faster than PRACTICE_EASY_MS Easy (learning.practice).
 PRACTICE_HARD_MS = env_int("PRACTICE_HARD_MS", 15_000)
 PRACTICE_EASY_MS = env_int("PRACTICE_EASY_MS", 5_000)
+# The weekly fit of FSRS's parameters to our own review log (learning.practice.calibration): the
+# workforce's, and each change event's, only where the log holds this many counted reviews from
+# this many learners (below that a fit is noise and the set in force stays).
+PRACTICE_FIT_MIN_REVIEWS = env_int("PRACTICE_FIT_MIN_REVIEWS", 1_000)
+PRACTICE_FIT_MIN_LEARNERS = env_int("PRACTICE_FIT_MIN_LEARNERS", 50)
 
 # --- Nudges ---------------------------------------------------------------------------------------
 # Push backends follow Django's EMAIL_BACKEND pattern: FCM (firebase-admin) when Firebase credentials

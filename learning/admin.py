@@ -7,7 +7,7 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from learning.journeys import enrolment
-from learning.models import Activity, Enrollment, Learner
+from learning.models import Activity, Enrollment, Learner, SchedulerParameters
 from learning.people import invitations
 
 
@@ -64,3 +64,27 @@ admin.site.unregister(User)
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     actions = [send_invitation]
+
+
+@admin.register(SchedulerParameters)
+class SchedulerParametersAdmin(admin.ModelAdmin):
+    """Read-only: a set is made only by the weekly fit, and a kept one is the record of a decision."""
+
+    list_display = [
+        "fitted_at",
+        "event",
+        "review_count",
+        "log_loss",
+        "previous_log_loss",
+        "adopted",
+    ]
+    list_filter = ["adopted"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

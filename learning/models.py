@@ -452,6 +452,72 @@ class Card(models.Model):
         return f"{self.learner}: {self.module_id}/{self.block_id}"
 
 
+class SchedulerParametersQuerySet(models.QuerySet):
+    def adopted(self) -> "SchedulerParametersQuerySet":
+        return self.filter(adopted=True)
+
+
+class SchedulerParameters(models.Model):
+    """One fit of FSRS's parameters to our own review log, adopted or not, with how it was judged.
+
+    Every fit is kept: the set, what it was fitted on, and its figures and the figures of the set it
+    was judged against (the one in force then, or fsrs's defaults) on the same time-ordered
+    hold-out. The newest adopted set of an event schedules that event's cards, else the newest
+    adopted workforce set (no event), else fsrs's defaults (learning.practice.calibration).
+    """
+
+    event = models.ForeignKey(
+        "cms.ChangeEvent",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text="The event whose reviews it was fitted on; empty for the whole workforce.",
+    )
+    parameters = models.JSONField(help_text="FSRS 6's 21 parameters.")
+    fitted_at = models.DateTimeField(db_index=True)
+    review_count = models.PositiveIntegerField(help_text="Reviews in the log it was fitted on.")
+    learner_count = models.PositiveIntegerField(help_text="Learners who gave those reviews.")
+    training_items = models.PositiveIntegerField()
+    holdout_items = models.PositiveIntegerField(help_text="Later reviews held out to judge it.")
+    log_loss = models.FloatField(help_text="On the hold-out.")
+    rmse_bins = models.FloatField(help_text="On the hold-out (fsrs-rs's RMSE over bins).")
+    previous_log_loss = models.FloatField(
+        help_text="The set in force before, on the same hold-out."
+    )
+    previous_rmse_bins = models.FloatField()
+    previous = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The set it was judged against; empty for fsrs's defaults.",
+    )
+    calibration = models.JSONField(
+        default=dict,
+        help_text="Predicted against actual recall on the hold-out, in bins, for both sets.",
+    )
+    adopted = models.BooleanField(help_text="Whether it did better than the set in force.")
+    seconds = models.FloatField(help_text="How long the fit took.")
+
+    objects = SchedulerParametersQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "scheduler parameter set"
+        ordering = ["-fitted_at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["event", "-fitted_at"], name="params_in_force", condition=Q(adopted=True)
+            )
+        ]
+
+    def __str__(self) -> str:
+        scope = f"event {self.event_id}" if self.event_id else "workforce"
+        verdict = "adopted" if self.adopted else "not adopted"
+        return f"FSRS parameters for the {scope}, {self.fitted_at:%Y-%m-%d} ({verdict})"
+
+
 class Review(models.Model):
     """One answer to a card, as the app sent it and as the scheduler read it: the review log."""
 
@@ -466,6 +532,14 @@ class Review(models.Model):
     # The card after this review, in answered_at order (rewritten when an earlier answer arrives late).
     due_after = models.DateTimeField(null=True, blank=True)
     stability_after = models.FloatField(null=True, blank=True)
+    parameters = models.ForeignKey(
+        SchedulerParameters,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The fitted set in force when it was scheduled; empty for fsrs's defaults.",
+    )
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from learning.journeys import enrolment
 from learning.people import invitations
+from learning.practice import calibration
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -16,3 +17,8 @@ def enrol_event_audience(event_id: int) -> None:
 def send_password_link(email: str) -> None:
     # Takes the address, not ids: the API enqueues it for every request alike (see backend.passwords).
     invitations.send_password_reset(email, now=timezone.now())
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def fit_scheduler() -> None:
+    calibration.fit_all(now=timezone.now())

@@ -24,7 +24,8 @@ from cms.models import ChangeEvent, JourneyStep, MicroModule
 from cms.published import PerPublishedVersion
 from learning.cached import local_midnight
 from learning.changes import learner_changed
-from learning.models import Activity, Card, CardState, Learner, Review
+from learning.models import Activity, Card, CardState, Learner, Review, SchedulerParameters
+from learning.practice import calibration
 from learning.practice.scheduling import (
     Schedule,
     rating_for,
@@ -414,6 +415,8 @@ def answer(
             if card.event_id
             else None
         )
+        fitted = calibration.in_force(card.event_id)  # the scheduler's set for this card, now
+        parameters = calibration.parameters_of(fitted)
         entry = Review(
             card=card,
             learner=learner,
@@ -423,6 +426,7 @@ def answer(
             correct=correct,
             chosen=chosen,
             response_ms=response_ms,
+            parameters=fitted,
         )
         # Before a reset the right answer was another one: logged, not counted.
         counted = card.reset_at is None or answered_at >= card.reset_at
@@ -433,6 +437,7 @@ def answer(
                 rating=entry.rating,
                 reviewed_at=answered_at,
                 desired_retention=retention,
+                parameters=parameters,
                 card_id=card.pk,
             )
             after.apply_to(card)
@@ -444,7 +449,7 @@ def answer(
             # The same client_id went to another card in a concurrent request.
             raise AnswerError("client_id", "already used for an answer to another card") from None
         if counted and not in_order:
-            _replay(card, desired_retention=retention)
+            _replay(card, desired_retention=retention, fitted=fitted)
         card.save(
             update_fields=[
                 "state", "step", "stability", "difficulty", "due", "last_review",
@@ -484,21 +489,27 @@ def _reset(card: Card, *, fingerprint: str, at: datetime.datetime) -> None:
     card.answer_fingerprint, card.reset_at = fingerprint, at
 
 
-def _replay(card: Card, *, desired_retention: Decimal | None) -> None:
-    """Rebuild the card from its counted reviews in answered_at order, rewriting each one's log."""
+def _replay(
+    card: Card, *, desired_retention: Decimal | None, fitted: SchedulerParameters | None
+) -> None:
+    """Rebuild the card from its counted reviews in answered_at order, rewriting each one's log,
+    with the set in force now."""
     counted = card.reviews.order_by("answered_at", "pk")
     if card.reset_at is not None:
         counted = counted.filter(answered_at__gte=card.reset_at)
     reviews = list(counted)
     schedule = Schedule.fresh(due=card.reset_at or card.created_at)
+    parameters = calibration.parameters_of(fitted)
     for entry in reviews:
         schedule = review(
             schedule,
             rating=entry.rating,
             reviewed_at=entry.answered_at,
             desired_retention=desired_retention,
+            parameters=parameters,
             card_id=card.pk,
         )
         entry.due_after, entry.stability_after = schedule.due, schedule.stability
-    Review.objects.bulk_update(reviews, ["due_after", "stability_after"])
+        entry.parameters = fitted
+    Review.objects.bulk_update(reviews, ["due_after", "stability_after", "parameters"])
     schedule.apply_to(card)

@@ -7,6 +7,7 @@ same functions over a simulated population.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -74,15 +75,26 @@ class Schedule:
         card.due, card.last_review = self.due, self.last_review
 
 
-@lru_cache(maxsize=32)
-def _scheduler(desired_retention: float, fuzzing: bool) -> fsrs.Scheduler:
-    return fsrs.Scheduler(desired_retention=desired_retention, enable_fuzzing=fuzzing)
+@lru_cache(maxsize=64)
+def _scheduler(
+    desired_retention: float, fuzzing: bool, parameters: tuple[float, ...] | None
+) -> fsrs.Scheduler:
+    if parameters is None:
+        return fsrs.Scheduler(desired_retention=desired_retention, enable_fuzzing=fuzzing)
+    return fsrs.Scheduler(
+        parameters=parameters, desired_retention=desired_retention, enable_fuzzing=fuzzing
+    )
 
 
-def scheduler(desired_retention: float | Decimal | None = None) -> fsrs.Scheduler:
-    """fsrs's default scheduler at this retention, fuzzing as PRACTICE_FUZZING says."""
+def scheduler(
+    desired_retention: float | Decimal | None = None,
+    parameters: Sequence[float] | None = None,
+) -> fsrs.Scheduler:
+    """fsrs's scheduler at this retention with these parameters (a fitted set; fsrs's defaults
+    without one), fuzzing as PRACTICE_FUZZING says."""
     retention = float(desired_retention) if desired_retention is not None else DEFAULT_RETENTION
-    return _scheduler(retention, settings.PRACTICE_FUZZING)
+    fitted = tuple(float(w) for w in parameters) if parameters is not None else None
+    return _scheduler(retention, settings.PRACTICE_FUZZING, fitted)
 
 
 def rating_for(*, correct: bool, response_ms: int) -> fsrs.Rating:
@@ -113,10 +125,11 @@ def review(
     rating: int,
     reviewed_at: datetime.datetime,
     desired_retention: float | Decimal | None = None,
+    parameters: Sequence[float] | None = None,
     card_id: int = 0,
 ) -> Schedule:
     """The card's schedule after one review: fsrs's `review_card`, nothing of our own."""
-    card, _log = scheduler(desired_retention).review_card(
+    card, _log = scheduler(desired_retention, parameters).review_card(
         schedule.as_fsrs(card_id), fsrs.Rating(rating), _utc(reviewed_at)
     )
     return Schedule(

@@ -217,7 +217,9 @@ def _enrolled_client(event):
 def test_an_events_steps_are_read_once_per_published_version(
     journey, django_assert_num_queries, settings
 ):
-    settings.MICROMOMENTS_VIEW_CACHE_SECONDS = 0  # the layer below the cached view (learning.cached)
+    settings.MICROMOMENTS_VIEW_CACHE_SECONDS = (
+        0  # the layer below the cached view (learning.cached)
+    )
     api = _enrolled_client(journey[0])
     assert _titles(api) == ["Read about refunds", "Do a refund"]
     # The token, the enrolments, what the learner did, their pauses: no steps, no learner again.

@@ -139,7 +139,9 @@ def _edit_first_question(module, prompt):
 def test_a_modules_questions_are_parsed_once_per_published_version(
     api_client, cards, module, django_assert_num_queries, settings
 ):
-    settings.MICROMOMENTS_VIEW_CACHE_SECONDS = 0  # the layer below the cached view (learning.cached)
+    settings.MICROMOMENTS_VIEW_CACHE_SECONDS = (
+        0  # the layer below the cached view (learning.cached)
+    )
     assert "How many days for a refund?" in _prompts(api_client)
     # Parsed already: the token read and the cards, no module body.
     with django_assert_num_queries(2):
