@@ -226,6 +226,17 @@ class OutboxIndexView(SafeExportMixin, IndexView):
     def get_base_queryset(self):
         return super().get_base_queryset().select_related("device")
 
+    def order_queryset(self, queryset):
+        # One planner run sends a batch in the same instant: the id breaks ties, in the same
+        # direction, so "newest first" is one order and pages never overlap or skip.
+        queryset = super().order_queryset(queryset)
+        ordering = list(queryset.query.order_by)
+        if not ordering:
+            return queryset
+        first = ordering[0]
+        descending = getattr(first, "descending", None) or str(first).startswith("-")
+        return queryset.order_by(*ordering, "-pk" if descending else "pk")
+
     @cached_property
     def columns(self):
         title = self._get_title_column_class(TitleColumn)(

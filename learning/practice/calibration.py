@@ -17,7 +17,7 @@ import logging
 import math
 import time
 import zoneinfo
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict
 from functools import lru_cache
 
@@ -26,7 +26,7 @@ from django.db.models import Count, F, Q
 from django.db.models.functions import Coalesce
 
 from learning.models import Review, SchedulerParameters
-from learning.practice import fitting
+from learning.practice import fitting, scheduling
 from learning.practice.fitting import Evaluation, History
 
 logger = logging.getLogger(__name__)
@@ -56,10 +56,27 @@ def parameters_of(chosen: SchedulerParameters | None) -> tuple[float, ...] | Non
         isinstance(values, list)
         and len(values) == len(fitting.DEFAULT_PARAMETERS)
         and all(isinstance(w, int | float) and math.isfinite(w) for w in values)
+        and scheduling.usable(values)
     ):
         return tuple(float(w) for w in values)
-    logger.warning("scheduler parameter set %s is not 21 numbers: using the defaults", chosen.pk)
+    logger.warning("scheduler parameter set %s is not a usable set: using the defaults", chosen.pk)
     return None
+
+
+def in_force_for_events(event_ids: Iterable[int]) -> dict[int, tuple[float, ...] | None]:
+    """The parameters that schedule each event's cards now (None: fsrs's defaults), in one query."""
+    wanted = set(event_ids)
+    sets = (
+        SchedulerParameters.objects.adopted()
+        .filter(Q(event__isnull=True) | Q(event_id__in=wanted))
+        .order_by("-fitted_at", "-pk")
+        .only("pk", "event_id", "parameters")
+    )
+    newest: dict[int | None, SchedulerParameters] = {}
+    for chosen in sets:
+        newest.setdefault(chosen.event_id, chosen)
+    workforce = newest.get(None)
+    return {pk: parameters_of(newest.get(pk, workforce)) for pk in wanted}
 
 
 def _counted_reviews(event_id: int | None):
@@ -131,7 +148,8 @@ def fit(event_id: int | None, *, now: datetime.datetime) -> SchedulerParameters 
         previous_rmse_bins=old.rmse_bins,
         previous=current,
         calibration={"fitted": _bins(new), "previous": _bins(old)},
-        adopted=new.better_than(old),
+        # fsrs's scheduler must take the set too (its bounds are its own): else it is not adopted.
+        adopted=new.better_than(old) and scheduling.usable(fitted),
         seconds=time.monotonic() - started,
     )
     logger.info(

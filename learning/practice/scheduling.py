@@ -97,6 +97,15 @@ def scheduler(
     return _scheduler(retention, settings.PRACTICE_FUZZING, fitted)
 
 
+def usable(parameters: Sequence[float]) -> bool:
+    """Whether fsrs's scheduler takes this set (it refuses values outside its bounds)."""
+    try:
+        _scheduler(DEFAULT_RETENTION, False, tuple(float(w) for w in parameters))
+    except (ValueError, TypeError):
+        return False
+    return True
+
+
 def rating_for(*, correct: bool, response_ms: int) -> fsrs.Rating:
     """The FSRS rating a checked answer earns.
 
@@ -143,9 +152,14 @@ def review(
 
 
 def retrievability(
-    *, stability: float, last_review: datetime.datetime, at: datetime.datetime
+    *,
+    stability: float,
+    last_review: datetime.datetime,
+    at: datetime.datetime,
+    parameters: Sequence[float] | None = None,
 ) -> float:
-    """fsrs's predicted probability of recalling a reviewed card at `at` (whole days elapsed)."""
+    """fsrs's predicted probability of recalling a reviewed card at `at` (whole days elapsed),
+    with these parameters (fsrs's defaults without)."""
     card = fsrs.Card(
         card_id=0,
         state=fsrs.State.Review,
@@ -153,7 +167,7 @@ def retrievability(
         due=_utc(last_review),
         last_review=_utc(last_review),
     )
-    return scheduler().get_card_retrievability(card, _utc(at))
+    return scheduler(parameters=parameters).get_card_retrievability(card, _utc(at))
 
 
 def _utc(moment: datetime.datetime) -> datetime.datetime:

@@ -87,3 +87,17 @@ class RetentionOut(ReadSchema):
     now: float | None
     in_7_days: float | None
     modules: list[ModuleRetentionOut]
+
+
+class ReadinessOut(ReadSchema):
+    """Predicted recall of one dated event's practice on its day (09:00 in the learner's zone),
+    over the cards answered at least once: if they keep to their schedule (each review on its due
+    date, answered right) and if they stopped practising today."""
+
+    event_id: int
+    event_name: str
+    date: datetime.date
+    cards: int
+    reviewed: int
+    if_kept: float | None
+    if_stopped: float | None

@@ -23,6 +23,7 @@ from learning.learners import report_of
 from learning.ledger.mix import Mix, mixes_for
 from learning.ledger.times import plausible
 from learning.models import Activity, Confirmation, EndReason, Enrollment, Learner
+from learning.practice.readiness import EventOnTheDay, Readiness, readiness, team_readiness
 from learning.practice.retention import LearnerRetention, retention
 
 RECENT_ACTIVITY_LIMIT = 20
@@ -44,6 +45,8 @@ class ReportSummary:
     drifting: bool
     retention: LearnerRetention  # predicted recall of their practice cards, now and in 7 days
     paused_until: datetime.date | None = None  # the last day of the pause they are in today
+    # Predicted recall on the day of their next dated event (a launch); None without one.
+    readiness: Readiness | None = None
 
     @property
     def last_login(self) -> datetime.datetime | None:
@@ -110,7 +113,7 @@ def _summaries(
     reports: list[Learner], *, now: datetime.datetime
 ) -> tuple[list[ReportSummary], list[JourneyState]]:
     """Summaries of these learners in a fixed number of queries: enrolments (2), step states and
-    pauses, mix, retention, last active, pauses."""
+    pauses, mix, retention, last active, pauses, readiness (cards and scheduler sets)."""
     if not reports:
         return [], []
     ids = [learner.pk for learner in reports]
@@ -125,6 +128,11 @@ def _summaries(
     by_learner: dict[int, list[JourneyState]] = {pk: [] for pk in ids}
     for journey in journeys:
         by_learner[journey.enrollment.learner_id].append(journey)
+    ready = readiness(
+        reports,
+        {r.pk: e for r in reports if (e := next_dated_event(r, by_learner[r.pk], now=now))},
+        now=now,
+    )
     summaries = [
         _summary(
             learner,
@@ -136,6 +144,7 @@ def _summaries(
             paused_until=pauses.paused_until(
                 spans.get(learner.pk, []), today=learner.local_date(now)
             ),
+            readiness=ready.get(learner.pk),
         )
         for learner in reports
     ]
@@ -151,6 +160,7 @@ def _summary(
     last_active: datetime.datetime | None,
     now: datetime.datetime,
     paused_until: datetime.date | None,
+    readiness: Readiness | None,
 ) -> ReportSummary:
     onboarding = [
         s
@@ -178,6 +188,26 @@ def _summary(
         retention=retention,
         drifting=is_drifting(learner, journeys, last_active=last_active, now=now),
         paused_until=paused_until,
+        readiness=readiness,
+    )
+
+
+def next_dated_event(
+    learner: Learner, journeys: list[JourneyState], *, now: datetime.datetime
+) -> EventOnTheDay | None:
+    """The soonest event of their current journeys dated today or later in their calendar (a
+    launch); onboarding anchors on each start date instead and has no day of its own."""
+    today = learner.local_date(now)
+    dated = [
+        j.enrollment.event
+        for j in journeys
+        if j.enrollment.event.date is not None and j.enrollment.event.date >= today
+    ]
+    if not dated:
+        return None
+    event = min(dated, key=lambda e: (e.date, e.pk))
+    return EventOnTheDay(
+        event_id=event.pk, name=event.name, date=event.date, target_retention=event.target_retention
     )
 
 
@@ -195,6 +225,7 @@ class TeamFigures:
     awaiting_confirmation: int
     drifting: list[ReportSummary]
     mix: Mix
+    readiness: list[Readiness]  # per dated event ahead, the team's mean predicted recall on the day
 
 
 def team_figures(summaries: list[ReportSummary]) -> TeamFigures:
@@ -219,4 +250,5 @@ def team_figures(summaries: list[ReportSummary]) -> TeamFigures:
         awaiting_confirmation=sum(s.awaiting_confirmation for s in summaries),
         drifting=[s for s in summaries if s.drifting],
         mix=Mix(minutes=minutes, counts=counts),
+        readiness=team_readiness(s.readiness for s in summaries if s.readiness is not None),
     )

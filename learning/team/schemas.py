@@ -15,8 +15,9 @@ from learning.ledger.mix import Mix
 from learning.ledger.schemas import MixOut
 from learning.models import Activity, display_name
 from learning.people.schemas import ManagerRef
+from learning.practice.readiness import Readiness
 from learning.practice.retention import LearnerRetention
-from learning.practice.schemas import RetentionOut
+from learning.practice.schemas import ReadinessOut, RetentionOut
 from learning.team.reports import ReportDetail, ReportSummary
 
 
@@ -49,6 +50,11 @@ class TeamMemberOut(Schema):
     )
     mix: MixOut
     retention: RetentionOut
+    readiness: ReadinessOut | None = Field(
+        ...,
+        description="Predicted recall on the day of their next dated event (a launch), if they "
+        "keep to their practice schedule and if they stopped today; null without such an event.",
+    )
     drifting: bool
     paused_until: datetime.date | None = Field(
         ..., description="The last day of the pause they are in today; null when not paused."
@@ -127,6 +133,10 @@ class TeamMemberOut(Schema):
     @staticmethod
     def resolve_retention(obj) -> LearnerRetention:
         return _summary(obj).retention
+
+    @staticmethod
+    def resolve_readiness(obj) -> Readiness | None:
+        return _summary(obj).readiness
 
     @staticmethod
     def resolve_drifting(obj) -> bool:

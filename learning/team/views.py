@@ -84,6 +84,10 @@ class TeamRow:
     paused_until: datetime.date | None
     retention_now: float | None
     retention_in_7_days: float | None
+    readiness_event: str
+    readiness_date: datetime.date | None
+    readiness_if_kept: float | None
+    readiness_if_stopped: float | None
     minutes_experience: int
     minutes_social: int
     minutes_formal: int
@@ -112,6 +116,10 @@ class TeamRow:
             paused_until=summary.paused_until,
             retention_now=summary.retention.now,
             retention_in_7_days=summary.retention.in_7_days,
+            readiness_event=summary.readiness.event_name if summary.readiness else "",
+            readiness_date=summary.readiness.date if summary.readiness else None,
+            readiness_if_kept=summary.readiness.if_kept if summary.readiness else None,
+            readiness_if_stopped=summary.readiness.if_stopped if summary.readiness else None,
             minutes_experience=minutes.get(Category.EXPERIENCE, 0),
             minutes_social=minutes.get(Category.SOCIAL, 0),
             minutes_formal=minutes.get(Category.FORMAL, 0),
@@ -128,6 +136,10 @@ class OnboardingColumn(Column):
 
 class RetentionColumn(Column):
     cell_template_name = "learning/team/cells/retention.html"
+
+
+class ReadinessColumn(Column):
+    cell_template_name = "learning/team/cells/readiness.html"
 
 
 class MixColumn(Column):
@@ -179,6 +191,7 @@ class TeamView(SafeExportMixin, ReportView):
         StatusFlagColumn("drifting", label="Drifting", true_label="Drifting", sort_key="drifting"),
         DateColumn("paused_until", label="Paused until", sort_key="paused_until"),
         RetentionColumn("retention", label="Recall now → in 7 days"),
+        ReadinessColumn("readiness", label="Ready on the day", sort_key="readiness_if_kept"),
         MixColumn("mix", label="70:20:10 mix", width="22%"),
     ]
     list_export = [
@@ -197,6 +210,10 @@ class TeamView(SafeExportMixin, ReportView):
         "paused_until",
         "retention_now",
         "retention_in_7_days",
+        "readiness_event",
+        "readiness_date",
+        "readiness_if_kept",
+        "readiness_if_stopped",
         "minutes_experience",
         "minutes_social",
         "minutes_formal",
@@ -217,6 +234,10 @@ class TeamView(SafeExportMixin, ReportView):
         "paused_until": "Paused until",
         "retention_now": "Predicted recall now",
         "retention_in_7_days": "Predicted recall in 7 days",
+        "readiness_event": "Next dated event",
+        "readiness_date": "Its date",
+        "readiness_if_kept": "Recall on the day if they keep up",
+        "readiness_if_stopped": "Recall on the day if they stop today",
         "minutes_experience": "On the job (minutes)",
         "minutes_social": "With others (minutes)",
         "minutes_formal": "Formal (minutes)",
@@ -243,12 +264,14 @@ class TeamView(SafeExportMixin, ReportView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["target"] = TARGET_SEGMENTS
+        context["team_readiness"] = reports.team_figures(getattr(self, "summaries", [])).readiness
         return context
 
     def get_queryset(self):
         # A list, not a queryset: team_overview computes every report's figures in a fixed number
         # of queries, and Django's paginator and Wagtail's export both take a list.
-        rows = [TeamRow.of(s) for s in reports.team_overview(self.request.user, now=timezone.now())]
+        self.summaries = reports.team_overview(self.request.user, now=timezone.now())
+        rows = [TeamRow.of(s) for s in self.summaries]
         ordering = self.ordering or self.default_ordering
         attribute = ordering.lstrip("-")
         if attribute != "name":  # team_overview's order is by name already

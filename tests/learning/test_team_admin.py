@@ -321,6 +321,10 @@ def test_the_team_exports_to_csv_with_every_figure(team):
         "Paused until",
         "Predicted recall now",
         "Predicted recall in 7 days",
+        "Next dated event",
+        "Its date",
+        "Recall on the day if they keep up",
+        "Recall on the day if they stop today",
         "On the job (minutes)",
         "With others (minutes)",
         "Formal (minutes)",
@@ -343,6 +347,10 @@ def test_the_team_exports_to_csv_with_every_figure(team):
         "",
         "1.0",
         "0.9",
+        "",  # in no dated event ahead (onboarding has no day of its own)
+        "",
+        "",
+        "",
         "0",
         "0",
         "5",
@@ -363,7 +371,7 @@ def test_the_team_exports_to_xlsx(team):
     assert [r[0] for r in rows[1:]] == ["Ana A", "Ben B", "Cy C"]
     assert rows[1][5:9] == (1, 3, 1, 1)
     # Never signed in: no last login; not paused.
-    assert rows[1][10:] == (None, True, None, 1.0, 0.9, 0, 0, 5)
+    assert rows[1][10:] == (None, True, None, 1.0, 0.9, None, None, None, None, 0, 0, 5)
 
 
 def count_queries(client, url) -> int:
