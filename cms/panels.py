@@ -1,5 +1,6 @@
 """Editor panels that say what publishing will do."""
 
+from django.urls import reverse
 from django.utils.html import format_html
 from wagtail.admin.panels import HelpPanel
 
@@ -27,10 +28,17 @@ def _people_note(event) -> str:
             "person is" if current == 1 else "people are",
         )
     live = event.date.strftime("%-d %B %Y") if event.live and event.date else "no live date"
-    return format_html(
+    note = format_html(
         "<strong>{}</strong> {} on this journey (live date: {}). Publishing a new date moves "
         "each of their journeys: step dates, due dates and planned nudges follow.",
         current,
         "person is" if current == 1 else "people are",
         live,
     )
+    if event.live and event.date:
+        # learning's launch-readiness report (by URL name: cms knows no learners).
+        note += format_html(
+            ' <a href="{}">How ready will they be on the day?</a>',
+            reverse("learning_event_readiness", args=[event.pk]),
+        )
+    return note

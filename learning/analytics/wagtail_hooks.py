@@ -9,6 +9,7 @@ from wagtail.admin.ui.components import Component
 from cms.author_home import ROWS, SECTION_HOOK
 from cms.roles import AuthorsMenuItem
 from learning.analytics import modules as module_analytics
+from learning.analytics.readiness import EventReadinessView, ReadinessIndexView
 from learning.analytics.views import ModuleAnalyticsView, ModuleDetailView
 
 
@@ -48,6 +49,12 @@ def register_module_analytics_urls():
             ModuleDetailView.as_view(),
             name="learning_module_analytics_module",
         ),
+        path("analytics/readiness/", ReadinessIndexView.as_view(), name="learning_readiness"),
+        path(
+            "analytics/readiness/<int:event_id>/",
+            EventReadinessView.as_view(),
+            name="learning_event_readiness",
+        ),
     ]
 
 
@@ -59,4 +66,15 @@ def register_module_analytics_menu_item():
         name="module-analytics",
         icon_name="doc-full",
         order=1300,
+    )
+
+
+@hooks.register("register_reports_menu_item")
+def register_readiness_menu_item():
+    return AuthorsMenuItem(
+        "Launch readiness",
+        reverse("learning_readiness"),
+        name="launch-readiness",
+        icon_name="date",
+        order=1310,
     )

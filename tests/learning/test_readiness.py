@@ -166,3 +166,77 @@ def test_readiness_takes_two_queries_whatever_the_teams_size(
     )  # fmt: skip
     with django_assert_num_queries(2):
         readiness.readiness(people, {p.pk: event for p in people}, now=launch["now"])
+
+
+def test_the_authors_forecast_ranks_the_events_questions_weakest_on_the_day_first(launch):
+    event = launch["event"]
+    forecast = readiness.event_forecast(
+        readiness.EventOnTheDay(event.pk, event.name, event.date, event.target_retention),
+        now=launch["now"],
+    )
+    days = launch["days"]
+    assert forecast.learners == 2  # Ana and Ben; Cy is on another journey
+    assert (forecast.overall.cards, forecast.overall.reviewed) == (4, 3)
+    by_block = {q.block_id: q for q in forecast.questions}
+    late = launch["cards"]["ana_late"].block_id
+    soon = launch["cards"]["ana_soon"].block_id
+    [new] = set(by_block) - {late, soon}
+    # Ana's and Ben's first question, neither reviewed before the day: stopping changes nothing.
+    first = by_block[late]
+    assert (first.cards, first.reviewed) == (2, 2)
+    assert first.if_stopped == pytest.approx(
+        (recall(40.0, days) + recall(10.0, days)) / 2, abs=0.001
+    )
+    assert first.if_kept == first.if_stopped
+    assert by_block[soon].if_kept > by_block[soon].if_stopped
+    # The never-answered question has no forecast and comes last; the rest weakest first.
+    assert forecast.questions[-1] == by_block[new]
+    assert (by_block[new].cards, by_block[new].reviewed, by_block[new].if_kept) == (1, 0, None)
+    ranked = [q.if_kept for q in forecast.questions[:-1]]
+    assert ranked == sorted(ranked)
+
+
+def test_an_author_reads_the_launch_readiness_per_question(launch, author_client):
+    index = author_client.get("/cms/analytics/readiness/").content.decode()
+    assert "Flex launch" in index
+    assert "Last launch" not in index  # its day has passed
+    url = f"/cms/analytics/readiness/{launch['event'].pk}/"
+    assert f'href="{url}"' in index
+    html = author_client.get(url).content.decode()
+    assert "Ready on the day: Flex launch" in html
+    assert "Questions, weakest on the day first" in html
+    for prompt in ("Q0?", "Q1?", "Q2?"):
+        assert prompt in html
+    assert html.index("Q2?", html.index("<table")) > html.index("Q0?", html.index("<table"))
+    assert "target 90%" in html
+    past = author_client.get(
+        f"/cms/analytics/readiness/{ChangeEvent.objects.get(name='Last launch').pk}/"
+    )
+    assert "has passed" in past.content.decode()
+    assert author_client.get("/cms/analytics/readiness/999999999/").status_code == 404
+    # The event's editor links to it.
+    edit = author_client.get(f"/cms/snippets/cms/changeevent/edit/{launch['event'].pk}/")
+    assert url in edit.content.decode()
+
+
+def test_a_manager_is_refused_the_authors_readiness_report(launch, client):
+    client.force_login(launch["boss"])
+    for url in ("/cms/analytics/readiness/", f"/cms/analytics/readiness/{launch['event'].pk}/"):
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response["Location"] == "/cms/"
+        assert b"Q0?" not in response.content
+
+
+@pytest.mark.parametrize("size", [2, 40])
+def test_an_events_forecast_takes_the_same_queries_whatever_its_size(
+    launch, size, django_assert_num_queries
+):
+    event = launch["event"]
+    for i in range(size):
+        person = LearnerFactory(user__username=f"e{i}", timezone="UTC")
+        Enrollment.objects.create(learner=person, event=event, anchor_date=event.date)
+    on_the_day = readiness.EventOnTheDay(event.pk, event.name, event.date, None)
+    with django_assert_num_queries(3):  # the people, their cards, the scheduler sets
+        forecast = readiness.event_forecast(on_the_day, now=launch["now"])
+    assert forecast.learners == size + 2
