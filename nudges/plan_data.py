@@ -24,6 +24,8 @@ from learning.journeys.states import (
     open_steps,
 )
 from learning.models import Activity, Card, Celebration, Enrollment, Learner
+from learning.practice import calibration, readiness
+from learning.practice.scheduling import retrievability
 from nudges import dedupe
 from nudges.lookups import AnyOf, array_literal
 from nudges.models import Nudge, NudgePreferences
@@ -54,7 +56,8 @@ class Draft:
 @dataclass(frozen=True)
 class Cards:
     due_now: int  # questions due at `now`
-    topics: list[tuple[int, str]]  # (due, module title), most due first
+    # (due, module title): before a launch the weakest on its day first, then the most due
+    topics: list[tuple[int, str]]
     next_due: datetime.datetime | None  # the first card falling due after `now`
 
 
@@ -112,7 +115,7 @@ def gather(learners: list[Learner], *, now: datetime.datetime) -> Facts:
     journeys = _journeys(Enrollment.objects.current().filter(AnyOf(F("learner_id"), ids)), now=now)
     last_active = _last_active(ids)
     facts = Facts(
-        cards=_cards(ids, now=now),
+        cards=_cards(learners, now=now),
         journeys=journeys,
         last_active=last_active,
         booked=defaultdict(list),
@@ -203,7 +206,8 @@ def _last_active(ids: list[int]) -> dict[int, datetime.datetime]:
     return Activity.objects.filter(AnyOf(F("learner_id"), ids)).last_active()
 
 
-def _cards(ids: list[int], *, now: datetime.datetime) -> dict[int, Cards]:
+def _cards(learners: list[Learner], *, now: datetime.datetime) -> dict[int, Cards]:
+    ids = [x.id for x in learners]
     rows = (
         Card.objects.filter(AnyOf(F("learner_id"), ids), active=True, module__live=True)
         .values("learner_id", "module_id", "module__title")
@@ -216,12 +220,20 @@ def _cards(ids: list[int], *, now: datetime.datetime) -> dict[int, Cards]:
     grouped: dict[int, list[dict]] = defaultdict(list)
     for row in rows:
         grouped[row["learner_id"]].append(row)
+    weakest = _weakest_on_the_day(learners, now=now)
     cards = {}
     for learner_id, modules in grouped.items():
-        topics = sorted(
-            ((r["due_now"], r["module__title"]) for r in modules if r["due_now"]),
-            key=lambda t: (-t[0], t[1]),
-        )
+        risk = weakest.get(learner_id, {})
+        # Before a launch, the module whose due cards will be recalled least on its day comes
+        # first; otherwise (and after those) the module with most due.
+        topics = [
+            t
+            for _, t in sorted(
+                ((risk.get(r["module_id"], 2.0), (r["due_now"], r["module__title"]))
+                 for r in modules if r["due_now"]),
+                key=lambda pair: (pair[0], -pair[1][0], pair[1][1]),
+            )
+        ]  # fmt: skip
         upcoming = [r["next_due"] for r in modules if r["next_due"] is not None]
         cards[learner_id] = Cards(
             due_now=sum(t[0] for t in topics),
@@ -229,6 +241,47 @@ def _cards(ids: list[int], *, now: datetime.datetime) -> dict[int, Cards]:
             next_due=min(upcoming, default=None),
         )
     return cards
+
+
+def _weakest_on_the_day(
+    learners: list[Learner], *, now: datetime.datetime
+) -> dict[int, dict[int, float]]:
+    """learner id → module id → the lowest predicted recall, on the morning of its event's day, of
+    their due cards of events dated ahead (as learning.practice.readiness forecasts it). One query,
+    and one for the scheduler sets when there are such cards."""
+    by_id = {x.id: x for x in learners}
+    rows = list(
+        Card.objects.filter(
+            AnyOf(F("learner_id"), list(by_id)),
+            active=True,
+            module__live=True,
+            due__lte=now,
+            stability__isnull=False,
+            last_review__isnull=False,
+            event__date__gte=now.date() - datetime.timedelta(days=1),  # refined per learner below
+        )
+        .values_list(
+            "learner_id", "module_id", "stability", "last_review", "event_id", "event__date"
+        )
+        .order_by()
+    )
+    if not rows:
+        return {}
+    parameters = calibration.in_force_for_events({row[4] for row in rows})
+    weakest: dict[int, dict[int, float]] = defaultdict(dict)
+    for learner_id, module_id, stability, last_review, event_id, date in rows:
+        learner = by_id[learner_id]
+        if date < learner.local_date(now):
+            continue  # the day has passed in their calendar
+        recall = retrievability(
+            stability=stability,
+            last_review=last_review,
+            at=datetime.datetime.combine(date, readiness.MORNING, learner.tz),
+            parameters=parameters.get(event_id),
+        )
+        known = weakest[learner_id].get(module_id)
+        weakest[learner_id][module_id] = recall if known is None else min(known, recall)
+    return weakest
 
 
 def _recent_nudges(ids: list[int], facts: Facts, *, now: datetime.datetime) -> None:
