@@ -378,6 +378,9 @@ PRACTICE_EASY_MS = env_int("PRACTICE_EASY_MS", 5_000)
 # this many learners (below that a fit is noise and the set in force stays).
 PRACTICE_FIT_MIN_REVIEWS = env_int("PRACTICE_FIT_MIN_REVIEWS", 1_000)
 PRACTICE_FIT_MIN_LEARNERS = env_int("PRACTICE_FIT_MIN_LEARNERS", 50)
+# Minutes of practice a learner is offered per day at most (learning.practice.budget), until an
+# administrator sets the organisation's own in the admin (Settings → Practice budget).
+PRACTICE_DAILY_BUDGET_MINUTES = env_int("PRACTICE_DAILY_BUDGET_MINUTES", 5)
 
 # --- Nudges ---------------------------------------------------------------------------------------
 # Push backends follow Django's EMAIL_BACKEND pattern: FCM (firebase-admin) when Firebase credentials

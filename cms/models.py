@@ -21,7 +21,7 @@ from wagtail.search.queryset import SearchableQuerySetMixin
 
 from cms.blocks import ModuleBodyBlock
 from cms.modules import estimate_minutes
-from cms.panels import EventPeoplePanel
+from cms.panels import EventPeoplePanel, TargetCostPanel
 
 
 class ModuleIndexPage(Page):
@@ -193,7 +193,10 @@ class ChangeEvent(DraftStateMixin, RevisionMixin, index.Indexed, ClusterableMode
             [FieldPanel("audience_everyone"), InlinePanel("audience_rules", label="Audience rule")],
             heading="Audience",
         ),
-        FieldPanel("target_retention"),
+        MultiFieldPanel(
+            [FieldPanel("target_retention"), TargetCostPanel()],
+            heading="Practice",
+        ),
         InlinePanel("steps", label="Journey step", heading="Journey"),
     ]
     search_fields = [index.SearchField("name"), index.SearchField("description")]

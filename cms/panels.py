@@ -1,7 +1,8 @@
 """Editor panels that say what publishing will do."""
 
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from wagtail import hooks
 from wagtail.admin.panels import HelpPanel
 
 
@@ -42,3 +43,19 @@ def _people_note(event) -> str:
             reverse("learning_event_readiness", args=[event.pk]),
         )
     return note
+
+
+# Each function registered here takes a change event (saved or not, as the editor holds it) and
+# returns HTML for the author beside its target retention, or None. learning registers what each
+# target costs against the practice budget: cms knows no learners nor their scheduler.
+TARGET_COST_HOOK = "describe_event_target_cost"
+
+
+class TargetCostPanel(HelpPanel):
+    """Beside the event's target retention: what each target would cost a learner a day."""
+
+    class BoundPanel(HelpPanel.BoundPanel):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            parts = [describe(self.instance) for describe in hooks.get_hooks(TARGET_COST_HOOK)]
+            self.content = format_html_join("", "{}", ((part,) for part in parts if part))

@@ -41,6 +41,13 @@ class LearningConfig(AppConfig):
         # again; other processes see a publish by its new last_published_at.
         post_save.connect(on_module_saved, sender=MicroModule, dispatch_uid="learning.questions")
 
+        from learning.models import PracticeBudget
+        from learning.practice.budget import forget
+
+        # The budget as this process last read it is forgotten when it changes here; others
+        # read it again within learning.practice.budget.SETTING_SECONDS.
+        post_save.connect(forget, sender=PracticeBudget, dispatch_uid="learning.budget_saved")
+
         from django.db.models.signals import post_delete
 
         from cms.models import ChangeEvent, JourneyStep

@@ -6,9 +6,11 @@ import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Max, Q
 from django.utils.timezone import now as utc_now
+from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 
 
 def validate_timezone(name: str) -> None:
@@ -452,6 +454,29 @@ class Card(models.Model):
         return f"{self.learner}: {self.module_id}/{self.block_id}"
 
 
+def _default_budget() -> int:
+    return settings.PRACTICE_DAILY_BUDGET_MINUTES
+
+
+@register_setting(icon="time")
+class PracticeBudget(BaseGenericSetting):
+    """The organisation's daily practice budget: the most practice a learner is offered in a day."""
+
+    daily_minutes: "models.PositiveSmallIntegerField[int, int]" = models.PositiveSmallIntegerField(
+        "minutes per learner per day",
+        default=_default_budget,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text=(
+            "The most spaced practice anyone is offered in a day (about two questions a minute): "
+            "the most important cards first. Each event's editor shows what its target retention "
+            "costs against it."
+        ),
+    )
+
+    class Meta:
+        verbose_name = "practice budget"
+
+
 class SchedulerParametersQuerySet(models.QuerySet):
     def adopted(self) -> "SchedulerParametersQuerySet":
         return self.filter(adopted=True)
@@ -549,7 +574,11 @@ class Review(models.Model):
             ),
             models.CheckConstraint(condition=Q(rating__gte=1, rating__lte=4), name="rating_1_to_4"),
         ]
-        indexes = [models.Index(fields=["card", "answered_at"], name="review_card_time")]
+        indexes = [
+            models.Index(fields=["card", "answered_at"], name="review_card_time"),
+            # A learner's answers today, against the daily budget (learning.practice.budget).
+            models.Index(fields=["learner", "answered_at"], name="review_learner_time"),
+        ]
         ordering = ["answered_at", "pk"]
 
     def __str__(self) -> str:

@@ -24,7 +24,7 @@ from learning.journeys.states import (
     open_steps,
 )
 from learning.models import Activity, Card, Celebration, Enrollment, Learner
-from learning.practice import calibration, readiness
+from learning.practice import budget, calibration, readiness
 from learning.practice.scheduling import retrievability
 from nudges import dedupe
 from nudges.lookups import AnyOf, array_literal
@@ -55,7 +55,8 @@ class Draft:
 
 @dataclass(frozen=True)
 class Cards:
-    due_now: int  # questions due at `now`
+    due_now: int  # questions due at `now` that today's practice budget leaves room for
+    due_total: int  # questions due at `now`, whatever the budget
     # (due, module title): before a launch the weakest on its day first, then the most due
     topics: list[tuple[int, str]]
     next_due: datetime.datetime | None  # the first card falling due after `now`
@@ -221,6 +222,7 @@ def _cards(learners: list[Learner], *, now: datetime.datetime) -> dict[int, Card
     for row in rows:
         grouped[row["learner_id"]].append(row)
     weakest = _weakest_on_the_day(learners, now=now)
+    allowed = budget.remaining_today_of(learners, now=now)
     cards = {}
     for learner_id, modules in grouped.items():
         risk = weakest.get(learner_id, {})
@@ -235,8 +237,11 @@ def _cards(learners: list[Learner], *, now: datetime.datetime) -> dict[int, Card
             )
         ]  # fmt: skip
         upcoming = [r["next_due"] for r in modules if r["next_due"] is not None]
+        due_total = sum(t[0] for t in topics)
         cards[learner_id] = Cards(
-            due_now=sum(t[0] for t in topics),
+            # What today's practice budget leaves: never more than the due queue will offer.
+            due_now=min(due_total, allowed.get(learner_id, 0)),
+            due_total=due_total,
             topics=topics,
             next_due=min(upcoming, default=None),
         )

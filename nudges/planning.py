@@ -211,8 +211,9 @@ def _plan_learner(
     ]
     if later_dates:
         checks.append(midnight(min(later_dates)))
-    if waiting or (cards and cards.due_now) or plan_data.open_steps(journeys):
-        # Tomorrow the cap is fresh, and being quiet another day may make them drifting.
+    if waiting or (cards and cards.due_total) or plan_data.open_steps(journeys):
+        # Tomorrow the cap and the practice budget are fresh, and being quiet another day may
+        # make them drifting.
         checks.append(midnight(today + _ONE_DAY))
     if learner.user_id in facts.managers:
         checks.append(midnight(today + datetime.timedelta(days=7 - today.weekday())))

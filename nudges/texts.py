@@ -6,7 +6,6 @@ report the open.
 
 import contextlib
 import functools
-import math
 from dataclasses import dataclass
 from typing import cast
 
@@ -14,13 +13,12 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from learning.practice import budget
 from nudges.models import Nudge
 
 # Both are CharFields, so their max_length is set.
 TITLE_MAX = cast(int, Nudge._meta.get_field("title").max_length)
 BODY_MAX = cast(int, Nudge._meta.get_field("body").max_length)
-# About half a minute per practice question.
-SECONDS_PER_QUESTION = 30
 
 PRACTICE_LINK = "micromoments://practice"
 TODAY_LINK = "micromoments://today"
@@ -59,7 +57,7 @@ def _short(name: str, limit: int = 60) -> str:
 
 
 def practice_minutes(questions: int) -> int:
-    return max(1, math.ceil(questions * SECONDS_PER_QUESTION / 60))
+    return budget.minutes_for(questions)  # the budget's half a minute a question
 
 
 @functools.lru_cache(maxsize=4096)  # pure; many learners get the same words

@@ -97,6 +97,18 @@ def _no_fuzzing(settings):
     settings.PRACTICE_FUZZING = False
 
 
+@pytest.fixture(autouse=True)
+def _roomy_practice_budget(settings):
+    # A budget no test meets unless it is about the budget (tests/learning/test_practice_budget.py
+    # sets its own); the process's memo of it is forgotten on both sides of every test.
+    from learning.practice import budget
+
+    settings.PRACTICE_DAILY_BUDGET_MINUTES = 120
+    budget.forget()
+    yield
+    budget.forget()
+
+
 @pytest.fixture
 def library(db):
     from cms.models import ModuleIndexPage

@@ -63,12 +63,16 @@ def parameters_of(chosen: SchedulerParameters | None) -> tuple[float, ...] | Non
     return None
 
 
-def in_force_for_events(event_ids: Iterable[int]) -> dict[int, tuple[float, ...] | None]:
-    """The parameters that schedule each event's cards now (None: fsrs's defaults), in one query."""
+def in_force_for_events(
+    event_ids: Iterable[int | None],
+) -> dict[int | None, tuple[float, ...] | None]:
+    """The parameters that schedule each event's cards now (None: fsrs's defaults), in one query;
+    the id None stands for cards of no event (the workforce's set)."""
     wanted = set(event_ids)
+    events = [pk for pk in wanted if pk is not None]
     sets = (
         SchedulerParameters.objects.adopted()
-        .filter(Q(event__isnull=True) | Q(event_id__in=wanted))
+        .filter(Q(event__isnull=True) | Q(event_id__in=events))
         .order_by("-fitted_at", "-pk")
         .only("pk", "event_id", "parameters")
     )

@@ -16,7 +16,7 @@ from typing import cast
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Min, Window
+from django.db.models import F, Min
 from django.utils import timezone
 
 from cms.errors import FieldError, Invalid, NotFound
@@ -25,7 +25,7 @@ from cms.published import PerPublishedVersion
 from learning.cached import local_midnight
 from learning.changes import learner_changed
 from learning.models import Activity, Card, CardState, Learner, Review, SchedulerParameters
-from learning.practice import calibration
+from learning.practice import budget, calibration
 from learning.practice.scheduling import (
     Schedule,
     rating_for,
@@ -236,14 +236,14 @@ class DueCard:
 
 
 def due_cards(learner: Learner, *, now: datetime.datetime, limit: int) -> list[DueCard]:
-    """The learner's cards due at `now`, oldest due first: one indexed query, plus the bodies of
-    modules whose published version this process has not parsed yet."""
-    return _due(learner, now=now, limit=limit, counted=False)[1]
+    """What the learner is offered to practise at `now`: their due cards within what is left of
+    today's budget, the most important first (learning.practice.budget)."""
+    return _due(learner, now=now, limit=limit)[1]
 
 
 def due_now(learner: Learner, *, now: datetime.datetime, limit: int) -> tuple[int, list[DueCard]]:
-    """How many cards are due at `now`, and the first `limit` of them, in the same query."""
-    return _due(learner, now=now, limit=limit, counted=True)
+    """How many questions are offered at `now` (due, within today's budget), and the first `limit`."""
+    return _due(learner, now=now, limit=limit)
 
 
 def until_next_due(learner: Learner, now: datetime.datetime) -> datetime.datetime:
@@ -258,25 +258,45 @@ def until_next_due(learner: Learner, now: datetime.datetime) -> datetime.datetim
     return midnight if first is None else min(first, midnight)
 
 
-def _due(
-    learner: Learner, *, now: datetime.datetime, limit: int, counted: bool
-) -> tuple[int, list[DueCard]]:
-    cards = (
+def _due(learner: Learner, *, now: datetime.datetime, limit: int) -> tuple[int, list[DueCard]]:
+    """Every due card's schedule (one indexed query), ranked in Python by predicted recall against
+    its event's target; then today's answers and the scheduler sets (a query each), and the
+    bodies of modules whose published version this process has not parsed yet."""
+    rows = list(
         Card.objects.for_learner(learner)
         .filter(active=True, due__lte=now, module__live=True)
-        .order_by("due", "pk")
-        .only("pk", "module_id", "block_id", "due", "state")
+        .only("pk", "module_id", "block_id", "due", "state", "stability", "last_review", "event_id")
         .annotate(
-            module_title=F("module__title"), module_published_at=F("module__last_published_at")
+            module_title=F("module__title"),
+            module_published_at=F("module__last_published_at"),
+            target=F("event__target_retention"),
         )
+        .order_by()
     )
-    if counted:  # all of them, before the limit
-        cards = cards.annotate(due_total=Window(Count("pk")))
-    rows = list(cards[:limit])
-    total = rows[0].due_total if counted and rows else len(rows)
-    questions = published_questions({c.module_id: c.module_published_at for c in rows})
+    if not rows:
+        return 0, []
+    allowed = budget.remaining_today(learner, now=now)
+    if not allowed:
+        return 0, []
+    # None among the ids: a card of no event schedules with the workforce's set.
+    parameters = calibration.in_force_for_events({c.event_id for c in rows})
+    ranked = sorted(
+        rows,
+        key=lambda c: (
+            budget.importance(
+                stability=c.stability,
+                last_review=c.last_review,
+                target=c.target,
+                now=now,
+                parameters=parameters[c.event_id],
+            ),
+            c.due,
+            c.pk,
+        ),
+    )[: min(allowed, limit)]
+    questions = published_questions({c.module_id: c.module_published_at for c in ranked})
     due = []
-    for card in rows:
+    for card in ranked:
         question = questions.get(card.module_id, {}).get(card.block_id)
         if question is None:  # removed by an edit whose sync has not run yet
             continue
@@ -292,7 +312,7 @@ def _due(
                 state=card.state,
             )
         )
-    return total, due
+    return min(len(rows), allowed), due
 
 
 def _parse_questions(module_ids: list[int]) -> dict[int, dict[str, Question]]:

@@ -1,9 +1,9 @@
 """The authors' calibration report in the Wagtail admin: /cms/practice/calibration/.
 
-How well the scheduler's predictions hold on our own learners: for the set in force, predicted
-against actual recall on the latest held-out reviews (a chart per fit, the set before beside it),
-log loss and RMSE before and after, and every fit kept, adopted or not (read-only: a set is made
-only by the weekly fit). Authors and superusers only, as the other reports; aggregates only.
+How well the scheduler's predictions hold on our own learners: for each scope's newest fit (adopted
+or not, as it says), predicted against actual recall on the latest held-out reviews (a chart per
+fit, the set before beside it), log loss and RMSE before and after, and every fit kept, adopted or
+not (read-only: a set is made only by the weekly fit). Authors and superusers only, as the other reports; aggregates only.
 """
 
 from django.views.generic import TemplateView
@@ -29,7 +29,8 @@ def _bin_rows(bins: list[dict]) -> list[Row]:
             Row(
                 f"predicted {low}–{high}%",
                 round(actual),
-                f"{actual:.0f}% recalled, {predicted:.0f}% predicted ({count:,} reviews)",
+                f"{actual:.0f}% recalled, {predicted:.0f}% predicted "
+                f"({count:,} review{'' if count == 1 else 's'})",
             )
         )
     return rows
@@ -47,6 +48,9 @@ class CalibrationView(AuthorsOnlyMixin, WagtailAdminTemplateMixin, TemplateView)
     page_title = "Practice calibration"
     header_icon = "time"
     template_name = "learning/calibration/index.html"
+
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items, {"url": "", "label": self.page_title}]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -120,6 +120,10 @@ def test_an_author_reads_how_well_the_fitted_scheduler_predicts_recall_and_a_man
     page.locator("#wagtail-sidebar").get_by_role("link", name="Practice calibration").click()
     page.wait_for_url(f"{live_server.url}{URL}")
     expect(page.get_by_role("heading", name="Practice calibration", level=1)).to_be_visible()
+    # The header names the report, not just "Home".
+    expect(page.get_by_role("navigation", name="Breadcrumb")).to_contain_text(
+        "Practice calibration"
+    )
     expect(page.get_by_text("Last fit:")).to_have_text(
         f"Last fit: {local(for_event.fitted_at, 'j M Y H:i')}"
     )
