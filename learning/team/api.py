@@ -17,6 +17,7 @@ from cms.pagination import Pages
 from learning.journeys import buddies, confirmations, pauses
 from learning.journeys.schemas import PauseIn, PauseOut
 from learning.learners import report_of
+from learning.practice.schemas import ReadinessOut
 from learning.team import reports
 from learning.team.schemas import (
     BuddyIn,
@@ -41,6 +42,19 @@ def list_team(request: HttpRequest):
     """Each direct report with onboarding completion, overdue steps, last active, the 70:20:10 mix
     and whether they are drifting (steps to do and no activity for a few days)."""
     return reports.team_overview(request.user, now=timezone.now())
+
+
+@router.get(
+    "/manager/team/readiness",
+    response=list[ReadinessOut],
+    summary="My team's readiness for each dated event ahead",
+)
+def team_readiness(request: HttpRequest):
+    """Per dated event ahead of your reports (a launch), the team's predicted recall of its
+    practice on the day, if they keep to their schedule and if they stopped today: the mean over
+    reports with answered cards, soonest event first. Each report's own is in GET /manager/team."""
+    summaries = reports.team_overview(request.user, now=timezone.now())
+    return reports.team_figures(summaries).readiness
 
 
 @router.get(

@@ -143,6 +143,21 @@ def test_the_manager_api_carries_each_reports_readiness(launch):
     assert by_name["cy"]["readiness"] is None
 
 
+def test_the_manager_api_gives_the_teams_readiness_per_event(launch):
+    [team] = token_client(launch["boss"]).get("/api/v1/manager/team/readiness").json()
+    members = token_client(launch["boss"]).get("/api/v1/manager/team").json()["items"]
+    ready = [m["readiness"] for m in members if m["readiness"]]
+    assert team["event_name"] == "Flex launch"
+    assert (team["cards"], team["reviewed"]) == (4, 3)
+    mean = sum(r["if_kept"] for r in ready) / len(ready)
+    assert team["if_kept"] == pytest.approx(mean, abs=0.001)
+    # Someone with no reports has no team, and no readiness.
+    assert (
+        token_client(launch["people"]["ana"].user).get("/api/v1/manager/team/readiness").json()
+        == []
+    )
+
+
 def test_my_team_shows_the_readiness_column_and_the_teams_figure(launch, client):
     client.force_login(launch["boss"])
     html = client.get("/cms/team/").content.decode()
