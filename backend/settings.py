@@ -195,6 +195,11 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 3600},
     },
     # learning.practice.calibration.fit_all: FSRS fitted to our own review log, adopted if better.
+    # cms.handoff: an event's audience whose enrolment the broker lost is enrolled by this sweep.
+    "reconcile-enrolments": {
+        "task": "learning.tasks.reconcile_enrolments",
+        "schedule": crontab(minute="*/10"),
+    },
     "practice-fit-scheduler": {
         "task": "learning.tasks.fit_scheduler",
         "schedule": crontab(day_of_week="sunday", hour=2, minute=23),

@@ -1,14 +1,15 @@
 """Framework glue for Wagtail's `published` and `unpublished` signals.
 
 Publishing a change event moves its journeys to its (new) date and resumes those its unpublishing
-ended, in the same transaction, then enrols the rest of its audience (a Celery task, after commit);
+ended, in the same transaction, then enrols the rest of its audience (a Celery task, after commit; with the broker down, the next
+reconcile_enrolments sweep);
 unpublishing or expiring one ends its journeys. Publishing a module brings its practice cards in
 line with its questions (a few set-based updates, in the same transaction).
 """
 
-from django.db import transaction
 from django.utils import timezone
 
+from cms.handoff import after_commit
 from cms.models import ChangeEvent, MicroModule
 
 
@@ -18,8 +19,12 @@ def on_published(sender, instance, **kwargs) -> None:
         from learning.tasks import enrol_event_audience
 
         follow_published_event(instance, now=timezone.now())
-        event_id = instance.pk
-        transaction.on_commit(lambda: enrol_event_audience.delay(event_id))
+        after_commit(
+            enrol_event_audience,
+            instance.pk,
+            if_broker_down="sweep",
+            sweep="learning.tasks.reconcile_enrolments",
+        )
     elif isinstance(instance, MicroModule):
         from learning.practice.cards import on_module_published
 

@@ -13,6 +13,13 @@ def enrol_event_audience(event_id: int) -> None:
     enrolment.enrol_audience(event_id, today=timezone.localdate())
 
 
+@shared_task(ignore_result=True)
+def reconcile_enrolments() -> int:
+    """Beat: enrol every live event's audience members who are not on its journey yet; repairs an
+    enrolment the broker lost (cms.handoff), and costs one query per live event otherwise."""
+    return enrolment.reconcile(today=timezone.localdate())
+
+
 @shared_task(acks_late=True, ignore_result=True)
 def send_password_link(email: str) -> None:
     # Takes the address, not ids: the API enqueues it for every request alike (see backend.passwords).

@@ -1,13 +1,13 @@
 """Nudges' Celery tasks: thin, id-taking, safe to run twice (the claims in sending.py see to it)."""
 
 import datetime
-import functools
 
 from celery import shared_task
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from cms.handoff import after_commit
 from nudges import planning, sending
 
 
@@ -32,7 +32,9 @@ def dispatch() -> int:
     with transaction.atomic():
         batches = sending.dispatch_due(now=timezone.now())
         for ids in batches:
-            transaction.on_commit(functools.partial(send_batch.delay, ids))
+            # Nudges stay planned until a sender claims them: a batch the broker lost is handed
+            # on again by the next minute's dispatch.
+            after_commit(send_batch, ids, if_broker_down="sweep", sweep="the next dispatch")
     return len(batches)
 
 

@@ -1,0 +1,179 @@
+"""Nothing lost when the broker is down: hand-offs to Celery after a commit (cms.handoff) against a
+Redis of the test's own on a spare port, stopped and started again."""
+
+import datetime
+import logging
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+import redis
+
+from backend.celery import app as celery_app
+from cms.models import ChangeEvent, EventAudience
+from learning import tasks
+from learning.models import Enrollment
+from nudges.models import Nudge
+from nudges.tasks import dispatch
+from tests.factories import LearnerFactory, UserFactory
+from tests.nudges.sending_factories import NudgeFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _spare_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class OwnRedis:
+    """A redis-server of this test's own: started, stopped and started again on one port."""
+
+    def __init__(self) -> None:
+        self.port = _spare_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        binary = shutil.which("redis-server") or "/usr/bin/redis-server"
+        self.process = subprocess.Popen(
+            [
+                binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        client = redis.Redis.from_url(self.url)
+        for _ in range(100):
+            try:
+                client.ping()
+                return
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            self.process = None
+
+    def queued(self) -> int:
+        return redis.Redis.from_url(self.url).llen("celery")
+
+
+def _fresh_connections() -> None:
+    # Celery keeps its broker connections and producers in pools: drop them, so the next publish
+    # connects to the broker the configuration names now.
+    if celery_app._pool is not None:
+        celery_app._pool.force_close_all()
+        celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
+@contextmanager
+def broker(own: OwnRedis) -> Iterator[OwnRedis]:
+    before = celery_app.conf.broker_url
+    celery_app.conf.broker_url = own.url
+    _fresh_connections()
+    try:
+        yield own
+    finally:
+        own.stop()
+        celery_app.conf.broker_url = before
+        _fresh_connections()
+
+
+@pytest.fixture
+def own_broker():
+    with broker(OwnRedis()) as own:
+        yield own
+
+
+def launch_for_agents() -> ChangeEvent:
+    event = ChangeEvent(
+        name="Flex launch", kind="product_launch", date=datetime.date(2026, 11, 23), live=False
+    )
+    event.audience_rules = [EventAudience(role="Support agent")]
+    event.save()
+    return event
+
+
+def test_an_event_published_with_the_broker_down_is_enrolled_by_the_next_sweep(
+    own_broker, django_capture_on_commit_callbacks, caplog
+):
+    agents = [LearnerFactory(role="Support agent") for _ in range(3)]
+    LearnerFactory(role="Engineer")
+    event = launch_for_agents()
+
+    # The broker is down: publishing commits, the hand-off fails quietly and says so.
+    with (
+        caplog.at_level(logging.WARNING, logger="cms.handoff"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        event.save_revision().publish()
+    assert ChangeEvent.objects.get(pk=event.pk).live
+    assert not Enrollment.objects.exists()
+    assert "left to learning.tasks.reconcile_enrolments" in caplog.text
+
+    # It comes back: hand-offs reach it again, and one sweep enrols the audience, once.
+    own_broker.start()
+    tasks.reconcile_enrolments.delay()
+    assert own_broker.queued() == 1
+    assert tasks.reconcile_enrolments.apply().get() == 3
+    assert sorted(Enrollment.objects.values_list("learner_id", flat=True)) == sorted(
+        a.pk for a in agents
+    )
+    assert tasks.reconcile_enrolments.apply().get() == 0  # the next sweep finds nothing to do
+
+
+def test_a_publish_with_the_broker_up_hands_the_enrolment_to_it(
+    own_broker, django_capture_on_commit_callbacks
+):
+    own_broker.start()
+    LearnerFactory(role="Support agent")
+    event = launch_for_agents()
+    with django_capture_on_commit_callbacks(execute=True):
+        event.save_revision().publish()
+    assert own_broker.queued() == 1  # for a worker; nothing ran here
+    assert not Enrollment.objects.exists()
+
+
+def test_a_password_link_asked_for_with_the_broker_down_is_sent_from_the_request(
+    own_broker, client, smtp_server, django_capture_on_commit_callbacks
+):
+    UserFactory(username="sam", email="sam@brightwave.example")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/api/v1/auth/password/reset",
+            {"email": "sam@brightwave.example"},
+            content_type="application/json",
+        )
+    assert response.status_code == 202
+    assert [m["To"] for m in smtp_server.messages] == ["sam@brightwave.example"]
+
+
+def test_a_nudge_batch_the_broker_lost_is_handed_on_by_the_next_dispatch(
+    own_broker, django_capture_on_commit_callbacks
+):
+    nudge = NudgeFactory()  # planned a minute ago
+    with django_capture_on_commit_callbacks(execute=True):
+        assert dispatch.apply().get() == 1  # the broker is down: lost
+    assert Nudge.objects.get(pk=nudge.pk).state == Nudge.State.PLANNED  # still waiting
+    own_broker.start()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert dispatch.apply().get() == 1
+    assert own_broker.queued() == 1  # handed on, for a sender
