@@ -1,14 +1,17 @@
 """Nudges' Celery tasks: thin, id-taking, safe to run twice (the claims in sending.py see to it)."""
 
 import datetime
+import logging
 
 from celery import shared_task
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from cms.handoff import after_commit
+from cms.handoff import BROKER_DOWN, after_commit
 from nudges import planning, sending
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(ignore_result=True)
@@ -21,8 +24,11 @@ def plan(*, helping: bool = False) -> int:
     helper one query.
     """
     if not helping:
-        for _ in range(max(settings.NUDGES_PLANNERS, 1) - 1):
-            plan.apply_async(kwargs={"helping": True}, expires=55)
+        try:
+            for _ in range(max(settings.NUDGES_PLANNERS, 1) - 1):
+                plan.apply_async(kwargs={"helping": True}, expires=55)
+        except BROKER_DOWN:
+            logger.warning("Broker unreachable: this planner plans alone")
     return planning.plan_nudges(now=timezone.now()).planned
 
 

@@ -177,3 +177,10 @@ def test_a_nudge_batch_the_broker_lost_is_handed_on_by_the_next_dispatch(
     with django_capture_on_commit_callbacks(execute=True):
         assert dispatch.apply().get() == 1
     assert own_broker.queued() == 1  # handed on, for a sender
+
+
+def test_the_planner_plans_alone_when_it_cannot_start_its_helpers(own_broker, settings):
+    from nudges.tasks import plan
+
+    settings.NUDGES_PLANNERS = 3
+    assert plan.apply().get() == 0  # nobody due: it ran, and did not fail on the broker
