@@ -20,6 +20,7 @@ from backend.auth import LearnerTokenAuth
 from backend.auth import router as auth_router
 from backend.oidc_api import router as oidc_router
 from backend.passwords import router as passwords_router
+from backend.privacy import router as privacy_router
 from backend.throttles import TokenRateThrottle
 from cms.api import router as cms_router
 from cms.errors import ERROR_DESCRIPTIONS, ApiError, ErrorOut, FieldError
@@ -174,6 +175,7 @@ api.add_router("/", passwords_router)
 api.add_router("/", oidc_router)
 api.add_router("/", cms_router)
 api.add_router("/", people_router)
+api.add_router("/", privacy_router)
 api.add_router("/", journeys_router)
 api.add_router("/", team_router)
 api.add_router("/", ledger_router)

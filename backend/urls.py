@@ -10,6 +10,7 @@ from backend.api import api
 from backend.api_edge import not_found as api_not_found
 from backend.health import healthz, readyz
 from backend.password_pages import set_password_page
+from backend.privacy import admin_export
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -17,6 +18,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     # Anything else under /api/ is a JSON 404, never a page, a slash redirect or an HTML error.
     re_path(r"^api/(?P<path>.*)$", api_not_found),
+    # A learner's personal data for a data request (linked from the Learner's change page).
+    path("django-admin/privacy/export/<int:learner_id>/", admin_export, name="privacy_export"),
     path("django-admin/", admin.site.urls),
     path("cms/", include(wagtailadmin_urls)),
     # The admin's single sign-on: /oidc/authenticate/, /oidc/callback/ (mozilla-django-oidc).

@@ -4,7 +4,9 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import User
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
 from learning.journeys import enrolment
 from learning.models import Activity, Enrollment, Learner, SchedulerParameters
@@ -17,7 +19,17 @@ class LearnerAdmin(admin.ModelAdmin):
     list_filter = ["role", "team"]
     search_fields = ["user__username", "user__email", "user__first_name", "user__last_name"]
     raw_id_fields = ["user", "manager"]
-    readonly_fields = ["next_nudge_check_at", "created_at"]
+    readonly_fields = ["next_nudge_check_at", "created_at", "personal_data"]
+
+    @admin.display(description="Data request")
+    def personal_data(self, obj):
+        if obj.pk is None:
+            return "–"
+        # The project's export (backend.privacy), by URL name: it spans every app.
+        return format_html(
+            '<a href="{}">Download everything held about this person (JSON)</a>',
+            reverse("privacy_export", args=[obj.pk]),
+        )
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
