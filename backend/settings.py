@@ -194,12 +194,18 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=3, minute=17),
         "options": {"expires": 3600},
     },
-    # learning.practice.calibration.fit_all: FSRS fitted to our own review log, adopted if better.
+    # nudges.purge: push payloads and delivery rows older than NUDGES_KEEP_DAYS.
+    "nudges-purge-old-records": {
+        "task": "nudges.tasks.purge_old_records",
+        "schedule": crontab(hour=4, minute=7),
+        "options": {"expires": 3600},
+    },
     # cms.handoff: an event's audience whose enrolment the broker lost is enrolled by this sweep.
     "reconcile-enrolments": {
         "task": "learning.tasks.reconcile_enrolments",
         "schedule": crontab(minute="*/10"),
     },
+    # learning.practice.calibration.fit_all: FSRS fitted to our own review log, adopted if better.
     "practice-fit-scheduler": {
         "task": "learning.tasks.fit_scheduler",
         "schedule": crontab(day_of_week="sunday", hour=2, minute=23),
@@ -408,6 +414,9 @@ NUDGES_SENDING_TIMEOUT = env_int("NUDGES_SENDING_TIMEOUT", 600)
 NUDGES_DEFAULT_WINDOW = ("12:30", "13:00")  # local time, for learners without dead-time windows
 # Planner tasks started each minute; they share the due learners (FOR UPDATE SKIP LOCKED).
 NUDGES_PLANNERS = env_int("NUDGES_PLANNERS", 2)
+# Push payloads (the outbox) and per-device delivery rows are purged after this many days; the
+# nudge analytics read at most the last 90, so fewer is raised to that.
+NUDGES_KEEP_DAYS = max(env_int("NUDGES_KEEP_DAYS", 180), 90)
 NUDGES_MAX_CHECK_INTERVAL_DAYS = env_int("NUDGES_MAX_CHECK_INTERVAL_DAYS", 7)
 NUDGES_BANDIT_PRIOR_STRENGTH = env_int("NUDGES_BANDIT_PRIOR_STRENGTH", 10)
 

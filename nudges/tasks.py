@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cms.handoff import BROKER_DOWN, after_commit
-from nudges import planning, sending
+from nudges import planning, purge, sending
 
 logger = logging.getLogger(__name__)
 
@@ -59,3 +59,8 @@ def reap() -> int:
 @shared_task(ignore_result=True)
 def deactivate_stale_devices() -> int:
     return sending.deactivate_stale_devices(now=timezone.now())
+
+
+@shared_task(ignore_result=True)
+def purge_old_records() -> dict[str, int]:
+    return purge.purge_old_records(now=timezone.now(), keep_days=settings.NUDGES_KEEP_DAYS)
