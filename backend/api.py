@@ -20,7 +20,6 @@ from backend.auth import LearnerTokenAuth
 from backend.auth import router as auth_router
 from backend.oidc_api import router as oidc_router
 from backend.passwords import router as passwords_router
-from backend.privacy import router as privacy_router
 from backend.throttles import TokenRateThrottle
 from cms.api import router as cms_router
 from cms.errors import ERROR_DESCRIPTIONS, ApiError, ErrorOut, FieldError
@@ -32,6 +31,7 @@ from learning.practice.api import router as practice_router
 from learning.team.api import router as team_router
 from nudges.api import router as nudges_router
 from nudges.devices_api import router as devices_router
+from nudges.privacy import router as privacy_router
 
 logger = logging.getLogger(__name__)
 

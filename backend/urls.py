@@ -10,7 +10,7 @@ from backend.api import api
 from backend.api_edge import not_found as api_not_found
 from backend.health import healthz, readyz
 from backend.password_pages import set_password_page
-from backend.privacy import admin_export
+from nudges.privacy import admin_erase, admin_export
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -20,6 +20,7 @@ urlpatterns = [
     re_path(r"^api/(?P<path>.*)$", api_not_found),
     # A learner's personal data for a data request (linked from the Learner's change page).
     path("django-admin/privacy/export/<int:learner_id>/", admin_export, name="privacy_export"),
+    path("django-admin/privacy/erase/<int:learner_id>/", admin_erase, name="privacy_erase"),
     path("django-admin/", admin.site.urls),
     path("cms/", include(wagtailadmin_urls)),
     # The admin's single sign-on: /oidc/authenticate/, /oidc/callback/ (mozilla-django-oidc).

@@ -25,10 +25,12 @@ class LearnerAdmin(admin.ModelAdmin):
     def personal_data(self, obj):
         if obj.pk is None:
             return "–"
-        # The project's export (backend.privacy), by URL name: it spans every app.
+        # The export (nudges.privacy, the app above learning), by URL name.
         return format_html(
-            '<a href="{}">Download everything held about this person (JSON)</a>',
+            '<a href="{}">Download everything held about this person (JSON)</a> · '
+            '<a href="{}">Erase this person…</a>',
             reverse("privacy_export", args=[obj.pk]),
+            reverse("privacy_erase", args=[obj.pk]),
         )
 
     def save_model(self, request, obj, form, change):

@@ -454,6 +454,24 @@ class Card(models.Model):
         return f"{self.learner}: {self.module_id}/{self.block_id}"
 
 
+class Erasure(models.Model):
+    """The audit entry an erasure leaves (backend.privacy.erase): when, by whom and how much, and
+    never whose: the person's name and email are what was erased."""
+
+    learner_id = models.BigIntegerField(help_text="The anonymised learner row that remains.")
+    erased_at = models.DateTimeField()
+    erased_by = models.CharField(
+        max_length=150, help_text="Who asked for it: an administrator's username, or the command."
+    )
+    counts = models.JSONField(default=dict, help_text="Rows erased or anonymised, per kind.")
+
+    class Meta:
+        ordering = ["-erased_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Erasure of learner {self.learner_id} at {self.erased_at:%Y-%m-%d %H:%M}"
+
+
 def _default_budget() -> int:
     return settings.PRACTICE_DAILY_BUDGET_MINUTES
 

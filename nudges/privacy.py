@@ -2,9 +2,9 @@
 
 `GET /api/v1/me/export` gives it to the learner; `/django-admin/privacy/export/<learner id>/`
 gives the same file to an administrator answering a data request (the Learner's change page links
-to it). It spans every app (profile, nudge preferences, devices, enrolments, the activity ledger,
-practice cards and reviews, pauses, celebrations, nudges), so it lives here, in the project, which
-imports them all; no app imports the project.
+to it); `erase` (the erase_person command) removes what identifies them. Both span every app
+(profile, nudge preferences, devices, enrolments, the activity ledger, practice cards and reviews,
+pauses, celebrations, nudges), so they live in nudges, the app above the others.
 
 What it leaves out, on purpose: push addresses and API tokens (secrets, not data about the person:
 a device is listed by platform, version and dates), other people's data beyond a display name
@@ -14,12 +14,19 @@ card's due date, stability and state.
 
 import datetime
 import json
+import logging
+from dataclasses import dataclass
 
+from django.contrib import admin, messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.db.models import CharField, F, Q, TextField, Value
+from django.db.models.functions import Cast, Concat, Replace
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from ninja import Router, Schema
 
@@ -30,12 +37,16 @@ from learning.models import (
     Card,
     Celebration,
     Enrollment,
+    Erasure,
     Learner,
     Pause,
     Review,
     display_name,
 )
-from nudges.models import Device, Nudge, NudgePreferences
+from learning.people import accounts
+from nudges.models import Device, Nudge, NudgePreferences, OutboxMessage
+
+logger = logging.getLogger(__name__)
 
 router = Router(tags=["learners"])
 
@@ -326,3 +337,129 @@ def admin_export(request: HttpRequest, learner_id: int) -> HttpResponse:
         f'attachment; filename="personal-data-{learner.user.username}.json"'
     )
     return response
+
+
+# --- Erasure ---------------------------------------------------------------------------------------
+
+ERASED_NAME = "a former colleague"
+
+
+@dataclass(frozen=True)
+class ErasureReport:
+    learner_id: int
+    counts: dict[str, int]
+
+
+def erase(learner: Learner, *, by: str, now: datetime.datetime) -> ErasureReport:
+    """Erase what identifies the person, in one transaction, and leave an audit entry.
+
+    Gone: their name, email and username (the account stays, anonymous and inactive, so that the
+    ledger, answers and nudges it owns still count in analytics), their password, API tokens,
+    devices' push addresses, the comments they wrote, pause reasons, celebrations, the words of
+    nudges sent to them and every outbox payload to them, their failed sign-ins, and their name
+    in other people's nudges (a manager's or buddy's "… is waiting for you"), in outbox payloads
+    and in admin history. Kept, anonymous: enrolments, the activity ledger (times, minutes,
+    categories, ratings), practice cards and answers, nudge states and times.
+    """
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+    from django.contrib.admin.models import LogEntry
+    from wagtail.models import APIToken
+
+    user = learner.user
+    name = display_name(user)
+    # In texts, their name and email (a username alone may be a common word: "sam"); in sign-in
+    # records, what they typed: their username or email.
+    in_texts = {v for v in (name, user.email) if v}
+    signed_in_as = {v for v in (user.username, user.email) if v}
+    with transaction.atomic():
+        # Everything deactivation does (enrolments end, planned nudges suppressed, devices off).
+        accounts.deactivate([user.pk], now=now, reason=f"erasure of learner {learner.pk}")
+        devices = Device.objects.filter(user=user)
+        counts = {
+            "outbox messages": OutboxMessage.objects.filter(
+                Q(device__in=devices) | Q(nudge__learner=learner)
+            ).delete()[0],
+            "api tokens": APIToken.objects.filter(user=user).delete()[0],
+            "celebrations": Celebration.objects.filter(learner=learner).delete()[0],
+            "comments": Activity.objects.filter(learner=learner)
+            .exclude(comment="")
+            .update(comment=""),
+            "pause reasons": Pause.objects.filter(learner=learner)
+            .exclude(reason="")
+            .update(reason=""),
+            "nudge texts": Nudge.objects.filter(learner=learner).update(
+                title="", body="", last_error=""
+            ),
+            # The row stays (its deliveries count in analytics) with a placeholder address, off.
+            "push addresses": devices.update(
+                token=Concat(Value("erased-"), Cast("pk", CharField())),
+                fid=None,
+                app_version="",
+                active=False,
+                deactivated_reason="erased",
+            ),
+            "failed sign-ins": sum(
+                model.objects.filter(username__in=signed_in_as).delete()[0]
+                for model in (AccessAttempt, AccessLog, AccessFailureLog)
+            ),
+        }
+        counts["name elsewhere"] = _scrub(in_texts, learner=learner)
+        history = Q(object_repr__in=signed_in_as)
+        for text in in_texts:
+            history |= Q(object_repr__contains=text)
+        counts["admin history"] = LogEntry.objects.filter(history).update(object_repr=ERASED_NAME)
+        user.username = f"erased-{learner.pk}"
+        user.first_name = user.last_name = user.email = ""
+        user.set_unusable_password()
+        user.is_active = user.is_staff = user.is_superuser = False  # as deactivate stored it
+        user.last_login = None
+        user.save()
+        user.groups.clear()
+        user.user_permissions.clear()
+        Learner.objects.filter(pk=learner.pk).update(manager=None)
+        Erasure.objects.create(learner_id=learner.pk, erased_at=now, erased_by=by, counts=counts)
+    logger.info("Erased learner %d on request of %s: %s", learner.pk, by, counts)
+    return ErasureReport(learner.pk, counts)
+
+
+def _scrub(texts: set[str], *, learner: Learner) -> int:
+    """Their name in nudges sent to others becomes ERASED_NAME; outbox payloads naming them go."""
+    scrubbed = 0
+    for text in sorted(texts, key=len, reverse=True):  # the full name before any part of it
+        naming = Nudge.objects.exclude(learner=learner).filter(
+            Q(title__contains=text) | Q(body__contains=text)
+        )
+        scrubbed += naming.update(
+            title=Replace(F("title"), Value(text), Value(ERASED_NAME)),
+            body=Replace(F("body"), Value(text), Value(ERASED_NAME)),
+        )
+        # A payload is JSON: the text as stored, raw or escaped (SQLite keeps \u escapes).
+        forms = {text, json.dumps(text)[1:-1], json.dumps(text, ensure_ascii=False)[1:-1]}
+        payloads = OutboxMessage.objects.annotate(text=Cast("payload", TextField()))
+        for form in forms:
+            scrubbed += payloads.filter(text__contains=form).delete()[0]
+    return scrubbed
+
+
+@staff_member_required
+def admin_erase(request: HttpRequest, learner_id: int) -> HttpResponse:
+    """The erasure from the Django admin: a page that says what will go, then a POST that does it.
+    Only for those who may delete learners."""
+    if not request.user.has_perm("learning.delete_learner"):
+        raise PermissionDenied
+    learner = get_object_or_404(Learner.objects.select_related("user"), pk=learner_id)
+    if learner.user.username.startswith("erased-") and not learner.user.email:
+        messages.info(request, "This person was erased already.")
+        return redirect("admin:learning_learner_change", learner.pk)
+    if request.method == "POST":
+        report = erase(learner, by=request.user.get_username(), now=timezone.now())
+        figures = ", ".join(f"{n} {kind}" for kind, n in report.counts.items() if n)
+        messages.success(request, f"Learner {report.learner_id} was erased ({figures}).")
+        return redirect("admin:learning_learner_change", learner.pk)
+    context = {
+        **admin.site.each_context(request),
+        "title": "Erase this person?",
+        "learner": learner,
+        "opts": Learner._meta,
+    }
+    return TemplateResponse(request, "nudges/privacy/erase_confirm.html", context)
