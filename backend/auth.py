@@ -18,6 +18,7 @@ from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from pydantic import field_validator
 from pydantic_core import PydanticCustomError
+from structlog.contextvars import bind_contextvars
 from wagtail.api.v3.auth import BearerTokenAuth
 from wagtail.models import APIToken
 
@@ -56,6 +57,9 @@ class LearnerTokenAuth(BearerTokenAuth):
             request.user = AnonymousUser()
             return None
         request.user = api_token.user
+        # The token read brought the learner profile along: its id goes on each log line.
+        learner = api_token.user._state.fields_cache.get("learner")
+        bind_contextvars(user_id=api_token.user_id, learner_id=getattr(learner, "pk", None))
         self._touch_last_used(api_token)
         return api_token
 

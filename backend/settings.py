@@ -11,6 +11,7 @@ import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
+from backend import logs
 from backend.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -63,6 +64,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A request id on every log line of the request, and in its response (X-Request-ID).
+    "backend.logs.RequestIdMiddleware",
     # Outermost but security: whatever a lower layer answers under /api/ leaves as JSON.
     "backend.api_edge.JsonErrorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -277,15 +280,32 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "SAMEORIGIN"
 SILENCED_SYSTEM_CHECKS = ["security.W019"]
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    # Wagtail's search-index and reference-index tasks log two lines per saved object.
-    "loggers": {"django_tasks": {"level": env_str("LOG_LEVEL_TASKS", "WARNING")}},
-}
+# Structured logs (backend.logs, structlog): JSON lines in production (DJANGO_DEBUG=0, or
+# LOG_FORMAT=json), readable lines otherwise; a request id, task id and learner id on each line.
+LOG_FORMAT = env_str("LOG_FORMAT", "console" if DEBUG else "json")
+LOGGING = logs.logging_config(
+    json_lines=LOG_FORMAT == "json",
+    level=env_str("LOG_LEVEL", "INFO"),
+    tasks_level=env_str("LOG_LEVEL_TASKS", "WARNING"),
+)
+logs.configure_structlog()
+
+# Errors to Sentry when SENTRY_DSN is set (sentry-sdk's Django and Celery integrations), else
+# nothing is sent anywhere. No personal data: Sentry is told not to attach users, cookies or
+# request bodies (send_default_pii off), as the logs carry ids only.
+SENTRY_DSN = env_str("SENTRY_DSN", "")
+if SENTRY_DSN:
+    import sentry_sdk
+    from sentry_sdk.integrations.celery import CeleryIntegration
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        integrations=[DjangoIntegration(), CeleryIntegration()],
+        environment=env_str("SENTRY_ENVIRONMENT", "production"),
+        traces_sample_rate=float(env_str("SENTRY_TRACES_SAMPLE_RATE", "0") or 0),
+        send_default_pii=False,
+    )
 
 # --- Wagtail --------------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "Micromoments"

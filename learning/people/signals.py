@@ -35,7 +35,7 @@ def follow_active(sender, instance, created=False, raw=False, **kwargs) -> None:
     if instance.is_active:
         accounts.reactivate([instance.pk], now=now)
     else:
-        accounts.deactivate([instance.pk], now=now, reason=f"{instance} saved as inactive")
+        accounts.deactivate([instance.pk], now=now, reason=f"user {instance.pk} saved as inactive")
 
 
 def remember_audience(sender, instance, update_fields=None, raw=False, **kwargs) -> None:
@@ -69,4 +69,4 @@ def follow_bulk_active_state(request, action_type, objects, action_class_instanc
     if action_class_instance.cleaned_form.cleaned_data["mark_as_active"]:
         accounts.reactivate(objects, now=now)
     else:
-        accounts.deactivate(objects, now=now, reason=f"marked inactive by {request.user}")
+        accounts.deactivate(objects, now=now, reason=f"marked inactive by user {request.user.pk}")

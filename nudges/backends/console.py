@@ -25,15 +25,14 @@ class ConsoleBackend(PushBackend):
             ]
         )
         for push, row in zip(pushes, rows, strict=True):
+            # Ids only: a push address and a nudge's words stay in the outbox (the admin's Push
+            # outbox shows them to authors), never in a log (backend.logs).
             logger.info(
-                "outbox %s: push %s to %s device %s (%s…): %s — %s [%s]",
+                "outbox %s: push %s to %s device %s [%s]",
                 row.pk,
                 push.tag,
                 push.platform,
                 push.device_id,
-                push.address[:12],
-                push.title,
-                push.body,
                 push.deep_link,
             )
         return [Outcome.sent(f"outbox/{row.pk}") for row in rows]
