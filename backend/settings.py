@@ -58,11 +58,14 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     # Failed-login lockouts for the admin sign-in pages (see "Sign-in throttling" below).
     "axes",
+    "django_prometheus",
     # The admin's single sign-on (authorization code flow): see "Single sign-on" below.
     "mozilla_django_oidc",
 ]
 
 MIDDLEWARE = [
+    # HTTP figures for /metrics (django-prometheus): the first and the last middleware.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # A request id on every log line of the request, and in its response (X-Request-ID).
     "backend.logs.RequestIdMiddleware",
@@ -78,6 +81,7 @@ MIDDLEWARE = [
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # Last, as axes asks: turns a locked-out login into its lockout page.
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "backend.urls"
@@ -106,7 +110,13 @@ DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'micromoments.sqli
 DATABASES = {
     "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+# Database figures for /metrics: django-prometheus's wrapper around the same engine.
+DATABASE_ENGINE = DATABASES["default"]["ENGINE"]
+DATABASES["default"]["ENGINE"] = {
+    "django.db.backends.postgresql": "django_prometheus.db.backends.postgresql",
+    "django.db.backends.sqlite3": "django_prometheus.db.backends.sqlite3",
+}.get(DATABASE_ENGINE, DATABASE_ENGINE)
+if DATABASE_ENGINE == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # The quick-start runs a web server and a worker against one file: wait for locks, don't fail.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
@@ -290,6 +300,10 @@ LOGGING = logs.logging_config(
 )
 logs.configure_structlog()
 
+# /metrics (backend.metrics) answers only with `Authorization: Bearer <METRICS_TOKEN>`; unset, it
+# is closed (404).
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+
 # Errors to Sentry when SENTRY_DSN is set (sentry-sdk's Django and Celery integrations), else
 # nothing is sent anywhere. No personal data: Sentry is told not to attach users, cookies or
 # request bodies (send_default_pii off), as the logs carry ids only.
@@ -344,7 +358,7 @@ READYZ_TIMEOUT = timedelta(seconds=env_int("READYZ_TIMEOUT_SECONDS", 2))
 NINJA_PAGINATION_PER_PAGE = MICROMOMENTS_API_PAGE_SIZE
 NINJA_PAGINATION_MAX_LIMIT = 100
 
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+if DATABASE_ENGINE == "django.db.backends.postgresql":
     # English stemming so "refunds" finds "refund"; SQLite's FTS5 (quick-start) has its own.
     WAGTAILSEARCH_BACKENDS["default"]["SEARCH_CONFIG"] = "english"
 

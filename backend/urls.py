@@ -9,12 +9,14 @@ from wagtail.documents import urls as wagtaildocs_urls
 from backend.api import api
 from backend.api_edge import not_found as api_not_found
 from backend.health import healthz, readyz
+from backend.metrics import metrics
 from backend.password_pages import set_password_page
 from nudges.privacy import admin_erase, admin_export
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
+    path("metrics", metrics, name="metrics"),
     path("api/v1/", api.urls),
     # Anything else under /api/ is a JSON 404, never a page, a slash redirect or an HTML error.
     re_path(r"^api/(?P<path>.*)$", api_not_found),

@@ -35,7 +35,10 @@ def after_commit(task: Task, *args, if_broker_down: Literal["inline", "sweep"], 
     def hand_off() -> None:
         try:
             task.delay(*args)
-        except BROKER_DOWN:
+        except Exception as exc:
+            # The transaction has committed: whatever the publish raised, the request stands.
+            if not isinstance(exc, BROKER_DOWN):
+                logger.exception("Publishing %s failed", task.name)
             if if_broker_down == "inline":
                 logger.warning("Broker unreachable: running %s here instead", task.name)
                 task.apply(args=args, throw=True)

@@ -11,7 +11,7 @@ pytest_plugins = ["tests.smtp_server"]
 
 
 def pytest_configure(config):
-    assert settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql", (
+    assert settings.DATABASE_ENGINE == "django.db.backends.postgresql", (
         "The suite runs on PostgreSQL: run it with `make test` (or set DATABASE_URL)."
     )
     assert settings.REDIS_URL, (

@@ -7,6 +7,7 @@ from django.utils import timezone
 from ninja import Router
 
 from cms.errors import error_responses
+from cms.metrics import EVENTS
 from cms.parsing import parse_items_one_by_one
 from learning.learners import learner_for
 from learning.ledger.events import record_events
@@ -32,7 +33,10 @@ def post_events(request: HttpRequest, payload: EventsIn):
     learner = learner_for(request)
     # Each item comes out of the schema's _lenient validator parsed or rejected, not as EventIn.
     items = cast("list[ParsedEvent | RejectedItem]", payload.events)
-    return record_events(learner, items, now=timezone.now())
+    outcome = record_events(learner, items, now=timezone.now())
+    for result in outcome.results:
+        EVENTS.labels(str(result.status)).inc()
+    return outcome
 
 
 # A NUL inside one item rejects that item (events_schemas.parse_item), not the whole batch. ninja

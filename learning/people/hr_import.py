@@ -26,6 +26,7 @@ from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.db.models.functions import Lower
 
+from cms.metrics import IMPORT_ROWS
 from learning.journeys import buddies, enrolment
 from learning.models import Learner
 from learning.people import accounts, sql
@@ -173,6 +174,7 @@ def import_people(
     `allow_mass_deactivation`. A `dry_run` does everything in a transaction it rolls back.
     """
     people, managers, errors = _check(rows, full=full)
+    IMPORT_ROWS.labels("invalid").inc(len(errors))
     if errors and not skip_invalid:
         return ImportResult(0, 0, 0, errors, written=False, dry_run=dry_run)
     going, coming, active_learners = _activity_changes(rows, people, managers, full=full)
@@ -214,6 +216,10 @@ def import_people(
         if dry_run:
             # It has done all of it, and the rollback leaves not a row changed.
             transaction.set_rollback(True)
+    if not dry_run:
+        IMPORT_ROWS.labels("created").inc(written.created)
+        IMPORT_ROWS.labels("updated").inc(written.updated)
+        IMPORT_ROWS.labels("unchanged").inc(written.unchanged)
     return ImportResult(
         written.created,
         written.updated,

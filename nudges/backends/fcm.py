@@ -22,6 +22,7 @@ from google.auth.exceptions import GoogleAuthError
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
+from cms.metrics import FCM_SECONDS
 from nudges.backends.base import (
     Outcome,
     Push,
@@ -106,7 +107,8 @@ class FCMBackend(PushBackend):
             outcome = Outcome(Status.RETRYABLE, error_code="AUTH_ERROR", detail=str(exc)[:200])
             return [outcome] * len(pushes)
         try:
-            batch = messaging.send_each(messages, app=self.app)
+            with FCM_SECONDS.time():
+                batch = messaging.send_each(messages, app=self.app)
         except exceptions.FirebaseError as exc:
             # The call as a whole failed (e.g. no OAuth token could be had): nothing was sent.
             outcome = Outcome(Status.RETRYABLE, error_code=exc.code, detail=str(exc)[:200])

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 
 import pytest
 import redis
+from kombu import pools as kombu_pools
 
 from backend.celery import app as celery_app
 from cms.models import ChangeEvent, EventAudience
@@ -76,11 +77,11 @@ class OwnRedis:
 
 
 def _fresh_connections() -> None:
-    # Celery keeps its broker connections and producers in pools: drop them, so the next publish
-    # connects to the broker the configuration names now.
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
-        celery_app._pool = None
+    # Celery keeps broker connections and producers in kombu's pools, keyed by broker: reset them
+    # all (kombu makes new ones on demand), so the next publish connects to the broker the
+    # configuration names now, and nothing later in this process meets a pool closed here.
+    kombu_pools.reset()
+    celery_app._pool = None
     celery_app.amqp._producer_pool = None
 
 
