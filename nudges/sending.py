@@ -248,6 +248,7 @@ class _JSONArray(Aggregate):
 
 
 def _delivery(push: Push, outcome: Outcome) -> Delivery:
+    assert push.nudge_id is not None  # the sender pushes nudges; only the admin's test has none
     state = {
         Status.SENT: Delivery.State.SENT,
         Status.UNREGISTERED: Delivery.State.UNREGISTERED,

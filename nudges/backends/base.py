@@ -15,7 +15,7 @@ from dataclasses import dataclass
 class Push:
     """One notification for one device: a nudge's text addressed to what the device registered."""
 
-    nudge_id: int
+    nudge_id: int | None  # None: an administrator's test push (nudges.admin)
     device_id: int
     platform: str
     # Exactly one is set: the Firebase installation id when the device registered one (the
@@ -31,7 +31,7 @@ class Push:
     @property
     def tag(self) -> str:
         """Android notification tag and apns-collapse-id: a resent nudge replaces, never repeats."""
-        return f"nudge-{self.nudge_id}"
+        return f"nudge-{self.nudge_id}" if self.nudge_id else f"test-{self.device_id}"
 
     @property
     def address(self) -> str:
@@ -40,7 +40,11 @@ class Push:
     @property
     def data(self) -> dict[str, str]:
         """The data payload (FCM wants strings): the app reports the open with `nudge_id`."""
-        return {"nudge_id": str(self.nudge_id), "kind": self.kind, "deep_link": self.deep_link}
+        return {
+            "nudge_id": str(self.nudge_id or ""),
+            "kind": self.kind,
+            "deep_link": self.deep_link,
+        }
 
     def ttl_seconds(self, now: datetime.datetime) -> int:
         """How long FCM may hold it: until the nudge's moment has passed, so it is never late."""
