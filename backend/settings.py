@@ -213,6 +213,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=4, minute=7),
         "options": {"expires": 3600},
     },
+    # learning.ledger.lrs: the ledger and practice answers to the LRS, when LRS_ENDPOINT is set.
+    "lrs-forward": {
+        "task": "learning.tasks.forward_to_lrs",
+        "schedule": crontab(minute="*"),
+        "options": {"expires": 55},
+    },
     # cms.handoff: an event's audience whose enrolment the broker lost is enrolled by this sweep.
     "reconcile-enrolments": {
         "task": "learning.tasks.reconcile_enrolments",
@@ -426,6 +432,13 @@ PRACTICE_FIT_MIN_LEARNERS = env_int("PRACTICE_FIT_MIN_LEARNERS", 50)
 # Minutes of practice a learner is offered per day at most (learning.practice.budget), until an
 # administrator sets the organisation's own in the admin (Settings → Practice budget).
 PRACTICE_DAILY_BUDGET_MINUTES = env_int("PRACTICE_DAILY_BUDGET_MINUTES", 5)
+
+# Learning records out to the organisation's LRS as xAPI statements (learning.ledger.lrs), every
+# minute; unset LRS_ENDPOINT, nothing is sent.
+LRS_ENDPOINT = env_str("LRS_ENDPOINT", "")
+LRS_KEY = env_str("LRS_KEY", "")
+LRS_SECRET = env_str("LRS_SECRET", "")
+LRS_XAPI_VERSION = env_str("LRS_XAPI_VERSION", "1.0.3")
 
 # --- Nudges ---------------------------------------------------------------------------------------
 # Push backends follow Django's EMAIL_BACKEND pattern: FCM (firebase-admin) when Firebase credentials

@@ -454,6 +454,21 @@ class Card(models.Model):
         return f"{self.learner}: {self.module_id}/{self.block_id}"
 
 
+class LrsCursor(models.Model):
+    """How far each stream of learning records has gone to the organisation's LRS (the ledger's
+    rows, the practice answers): a high-water mark by id, with the back-off of the last failure."""
+
+    stream = models.CharField(max_length=32, unique=True)
+    last_id = models.BigIntegerField(default=0, help_text="Rows up to this id have been sent.")
+    failures = models.PositiveIntegerField(default=0, help_text="Failed attempts in a row.")
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=255, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.stream} sent up to {self.last_id}"
+
+
 class Erasure(models.Model):
     """The audit entry an erasure leaves (backend.privacy.erase): when, by whom and how much, and
     never whose: the person's name and email are what was erased."""

@@ -4,6 +4,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from learning.journeys import enrolment
+from learning.ledger import lrs
 from learning.people import invitations
 from learning.practice import calibration
 
@@ -29,3 +30,9 @@ def send_password_link(email: str) -> None:
 @shared_task(acks_late=True, ignore_result=True)
 def fit_scheduler() -> None:
     calibration.fit_all(now=timezone.now())
+
+
+@shared_task(ignore_result=True)
+def forward_to_lrs() -> dict[str, int]:
+    """Beat, every minute: the ledger and practice answers beyond each mark, to the LRS."""
+    return lrs.forward(now=timezone.now())
