@@ -334,3 +334,62 @@ def test_a_worker_killed_mid_batch_loses_no_nudge_and_resends_only_under_the_sam
             f"\nworker SIGKILLed after {reached_before} of {BATCH} messages; {reaped} nudges reaped;"
             f" {len(twice)} messages reached the stand-in twice (same tag and apns-collapse-id)"
         )
+
+
+# --- A worker killed while it enrols --------------------------------------------------------------
+
+AUDIENCE = 10_000
+
+
+def enrolment_insert_running() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid() "
+            "AND datname = current_database() AND state = 'active' "
+            "AND query LIKE 'INSERT INTO \"learning_enrollment\"%%'"
+        )
+        return cursor.fetchone()[0] > 0
+
+
+@e2e
+def test_a_worker_killed_while_enrolling_10000_learners_leaves_them_enrolled_once_after_a_retry(
+    library, fcm, broker, workers, capsys
+):
+    from cms.models import ChangeEvent, EventAudience
+    from learning import tasks as learning_tasks
+    from learning.models import Enrollment
+
+    users = User.objects.bulk_create(
+        User(username=f"agent-{i}", email=f"agent-{i}@example.com") for i in range(AUDIENCE)
+    )
+    Learner.objects.bulk_create(Learner(user=u, role="Support agent") for u in users)
+    event = ChangeEvent(
+        name="Flex launch", kind="product_launch", date=timezone.localdate(), live=False
+    )
+    event.audience_rules = [EventAudience(role="Support agent")]
+    event.save()
+
+    first = workers()
+    event.save_revision().publish()  # hands enrol_event_audience to the worker after the commit
+    wait_for(enrolment_insert_running, what="the worker's enrolment INSERT", on=first)
+    first.kill()  # in the middle of writing the enrolments
+    wait_for(lambda: not enrolment_insert_running(), what="PostgreSQL to end the dead session")
+    at_kill = Enrollment.objects.filter(event=event).count()
+    assert at_kill == 0  # its transaction died with it: nothing half-written
+
+    # The retry: the sweep on beat finds the audience not enrolled and enrols it, once.
+    second = workers()
+    learning_tasks.reconcile_enrolments.delay()
+    wait_for(
+        lambda: Enrollment.objects.filter(event=event).count() == AUDIENCE,
+        what="the whole audience to be enrolled",
+        on=second,
+    )
+    second.stop()
+    enrolled = Enrollment.objects.filter(event=event)
+    assert enrolled.count() == AUDIENCE
+    assert enrolled.values("learner_id").distinct().count() == AUDIENCE
+    with capsys.disabled():
+        print(
+            f"\nworker SIGKILLed during its INSERT of {AUDIENCE} enrolments; a sweep enrolled all"
+        )
