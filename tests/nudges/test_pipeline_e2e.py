@@ -56,14 +56,14 @@ def worker_database_url() -> str:
 class Worker:
     """`celery -A backend worker` in its own process, pointed at the test database and stand-in."""
 
-    def __init__(self, *, fcm, log: Path) -> None:
+    def __init__(self, *, fcm, log: Path, broker: str | None = None) -> None:
         self.log = log
         self.env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "backend.settings",
             "DATABASE_URL": worker_database_url(),
-            "REDIS_URL": broker_url(),
-            "CELERY_BROKER_URL": broker_url(),
+            "REDIS_URL": broker or broker_url(),
+            "CELERY_BROKER_URL": broker or broker_url(),
             "CELERY_TASK_ALWAYS_EAGER": "0",
             "NUDGES_PUSH_BACKEND": "nudges.backends.fcm.FCMBackend",
             "NUDGES_FCM_BASE_URL": fcm.url,
@@ -392,4 +392,47 @@ def test_a_worker_killed_while_enrolling_10000_learners_leaves_them_enrolled_onc
     with capsys.disabled():
         print(
             f"\nworker SIGKILLed during its INSERT of {AUDIENCE} enrolments; a sweep enrolled all"
+        )
+
+
+# --- Redis restarted in the middle of a send -------------------------------------------------------
+
+
+@e2e
+def test_redis_restarted_mid_send_loses_no_nudge_and_sends_none_twice_under_another_tag(
+    fcm, tmp_path, capsys
+):
+    from tests.learning.test_handoffs import OwnRedis, broker
+
+    ids = planned_nudges(BATCH, now=timezone.now())
+    with broker(OwnRedis()) as own:
+        own.start()
+        worker = Worker(fcm=fcm, log=tmp_path / "worker.log", broker=own.url).start()
+        try:
+            tasks.dispatch.delay()  # four batches of 500 queued in this Redis
+            wait_for(lambda: fcm.count() >= KILL_AFTER, what=f"{KILL_AFTER} messages", on=worker)
+            own.stop()  # Redis goes down, and its queue with it (it keeps nothing on disk)
+            own.start()
+            # The batch in hand finishes; the queued ones are gone. Nudges not sent are still
+            # planned, and the next minute's dispatch (beat) hands them on again.
+            wait_for(
+                lambda: not Nudge.objects.filter(state=Nudge.State.SENDING).exists(),
+                what="the batch in hand to finish",
+                on=worker,
+            )
+            lost_from_the_queue = Nudge.objects.filter(state=Nudge.State.PLANNED).count()
+            tasks.dispatch.delay()
+            wait_for(lambda: unfinished() == 0, what="every nudge to be sent", on=worker)
+        finally:
+            worker.stop()
+    final = dict(Nudge.objects.values_list("pk", "state"))
+    assert set(final) == set(ids)
+    assert set(final.values()) == {Nudge.State.SENT}  # none lost, none failed or expired
+    by_tag = collections.Counter(m.tag for m in fcm.delivered())
+    assert set(by_tag) == {f"nudge-{pk}" for pk in ids}  # one tag per nudge, no other
+    assert max(by_tag.values()) == 1  # the claims: nothing reached a phone twice
+    with capsys.disabled():
+        print(
+            f"\nRedis restarted after {KILL_AFTER}+ of {BATCH} messages: {lost_from_the_queue} "
+            "nudges' batches were lost from its queue and sent by the next dispatch"
         )
