@@ -4,6 +4,7 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import User
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -20,6 +21,16 @@ class LearnerAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "user__email", "user__first_name", "user__last_name"]
     raw_id_fields = ["user", "manager"]
     readonly_fields = ["next_nudge_check_at", "created_at", "personal_data"]
+    actions = ["erase_person"]
+
+    @admin.action(description="Erase this person…", permissions=["delete"])
+    def erase_person(self, request, queryset):
+        # One at a time, through the page that says what will go and asks (nudges.privacy).
+        chosen = list(queryset.values_list("pk", flat=True)[:2])
+        if len(chosen) != 1:
+            self.message_user(request, "Choose one person to erase at a time.", messages.WARNING)
+            return None
+        return redirect("privacy_erase", chosen[0])
 
     @admin.display(description="Data request")
     def personal_data(self, obj):

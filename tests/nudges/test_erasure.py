@@ -193,3 +193,15 @@ def test_staff_who_may_not_delete_learners_are_refused(person, client):
     client.force_login(staff)
     assert client.post(f"/django-admin/privacy/erase/{person.pk}/").status_code == 403
     assert where_found(NAME)
+
+
+def test_the_learner_list_offers_the_erasure_for_one_person_at_a_time(person, client):
+    client.force_login(User.objects.get(username="root"))
+    url = "/django-admin/learning/learner/"
+    one = client.post(url, {"action": "erase_person", "_selected_action": [person.pk]})
+    assert one.status_code == 302
+    assert one["Location"] == f"/django-admin/privacy/erase/{person.pk}/"
+    both = [person.pk, Learner.objects.exclude(pk=person.pk).first().pk]
+    page = client.post(url, {"action": "erase_person", "_selected_action": both}, follow=True)
+    assert "Choose one person to erase at a time." in page.content.decode()
+    assert where_found(NAME)  # nothing erased by choosing
