@@ -11,10 +11,12 @@ import contextlib
 import datetime
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
 import urllib.parse
+import urllib.request
 import uuid
 from pathlib import Path
 
@@ -56,10 +58,11 @@ def worker_database_url() -> str:
 class Worker:
     """`celery -A backend worker` in its own process, pointed at the test database and stand-in."""
 
-    def __init__(self, *, fcm, log: Path, broker: str | None = None) -> None:
+    def __init__(self, *, fcm, log: Path, broker: str | None = None, **env: str) -> None:
         self.log = log
         self.env = {
             **os.environ,
+            **env,
             "DJANGO_SETTINGS_MODULE": "backend.settings",
             "DATABASE_URL": worker_database_url(),
             "REDIS_URL": broker or broker_url(),
@@ -117,6 +120,12 @@ class Worker:
         return self.log.read_text(errors="replace")[-4000:] if self.log.exists() else ""
 
 
+def spare_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def wait_for(condition, *, what: str, on: Worker | None = None, timeout: float = WAIT) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
@@ -166,8 +175,8 @@ def workers(fcm, tmp_path):
     """Start workers with `workers()`; every one is stopped at the end, whatever happened."""
     started: list[Worker] = []
 
-    def start() -> Worker:
-        worker = Worker(fcm=fcm, log=tmp_path / f"worker-{len(started) + 1}.log")
+    def start(**env: str) -> Worker:
+        worker = Worker(fcm=fcm, log=tmp_path / f"worker-{len(started) + 1}.log", **env)
         started.append(worker)
         return worker.start()
 
@@ -214,7 +223,8 @@ def test_a_learner_with_due_practice_in_a_window_now_gets_exactly_one_push(
         )
     device = DeviceFactory(user=learner.user, platform=Platform.ANDROID)
 
-    worker = workers()
+    metrics_port = spare_port()
+    worker = workers(WORKER_METRICS_PORT=str(metrics_port))
     # As beat would, every minute: plan, then dispatch (which queues a send_batch).
     tasks.plan.delay()
     tasks.dispatch.delay()
@@ -227,6 +237,9 @@ def test_a_learner_with_due_practice_in_a_window_now_gets_exactly_one_push(
     tasks.dispatch.delay()
     queue = redis.Redis.from_url(broker)
     wait_for(lambda: queue.llen("celery") == 0, what="the queue to drain", on=worker)
+    # The worker's own figures, for Prometheus: the FCM round trip it timed.
+    scraped = urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics", timeout=5)
+    assert "micromoments_fcm_batch_seconds_count 1.0" in scraped.read().decode()
     worker.stop()  # warm: whatever it had in hand is finished
 
     nudge = Nudge.objects.get(learner=learner)
