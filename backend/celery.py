@@ -27,7 +27,7 @@ _bind_task_ids()
 
 
 def _export_worker_metrics() -> None:
-    # A worker's own counters (FCM latency, import rows, …) for Prometheus, when
+    # A worker's own counters (FCM latency) for Prometheus, when
     # WORKER_METRICS_PORT is set: the main process serves what all its children counted
     # (prometheus_client's multiprocess mode, PROMETHEUS_MULTIPROC_DIR). Internal: no auth, so
     # the port is for the private network only (compose does not publish it).

@@ -9,8 +9,9 @@ process did the work (a worker sent the push, the beat planned it):
 - micromoments_planner_lag_seconds: how long the longest-waiting learner due for a check has waited;
 - micromoments_dispatch_backlog: planned nudges whose moment has come and that no sender claimed;
 - micromoments_enrolments{state}: current and ended enrolments;
-and from the process that counted them (a web process: the events batch; any process: a push's
-FCM round trip, import rows), prometheus_client's counters and histograms (cms.metrics). With several
+- micromoments_import_rows{outcome}: HR import rows, from every run's record (ImportRun);
+and from the process that counted them, prometheus_client's counters and histograms (cms.metrics):
+a web process's events batch here; a worker's FCM round trips on its own port (backend.celery). With several
 processes per host, PROMETHEUS_MULTIPROC_DIR shares them (prometheus_client's multiprocess mode).
 """
 
@@ -18,14 +19,14 @@ import hmac
 import os
 
 from django.conf import settings
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Min, Q, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest, multiprocess
 from prometheus_client import REGISTRY as DEFAULT_REGISTRY
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
 
 class DatabaseFigures:
@@ -35,7 +36,7 @@ class DatabaseFigures:
         return []
 
     def collect(self):
-        from learning.models import Enrollment, Learner
+        from learning.models import Enrollment, ImportRun, Learner
         from nudges.models import Delivery, Nudge
 
         now = timezone.now()
@@ -82,6 +83,17 @@ class DatabaseFigures:
         enrolments.add_metric(["current"], counts["current"])
         enrolments.add_metric(["ended"], counts["all"] - counts["current"])
         yield enrolments
+
+        imported = CounterMetricFamily(
+            "micromoments_import_rows",
+            "HR import rows written, by outcome (every run's record, ImportRun).",
+            labels=["outcome"],
+        )
+        outcomes = ("created", "updated", "unchanged", "invalid", "deactivated")
+        totals = ImportRun.objects.aggregate(**{o: Sum(o) for o in outcomes})
+        for outcome in outcomes:
+            imported.add_metric([outcome], totals[outcome] or 0)
+        yield imported
 
 
 def _registry() -> CollectorRegistry:

@@ -8,4 +8,3 @@ EVENTS = Counter("micromoments_events", "Ledger events the API took, by outcome.
 FCM_SECONDS = Histogram(
     "micromoments_fcm_batch_seconds", "FCM HTTP v1 send_each calls (up to 500 messages each)."
 )
-IMPORT_ROWS = Counter("micromoments_import_rows", "HR import rows, by outcome.", ["outcome"])

@@ -10,7 +10,15 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from learning.journeys import enrolment
-from learning.models import Activity, Enrollment, Learner, SchedulerParameters
+from learning.models import (
+    Activity,
+    Enrollment,
+    Erasure,
+    ImportRun,
+    Learner,
+    LrsCursor,
+    SchedulerParameters,
+)
 from learning.people import invitations
 
 
@@ -113,3 +121,35 @@ class SchedulerParametersAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class _ReadOnlyRecord(admin.ModelAdmin):
+    """A record the product writes and nobody edits: listed and opened, never added or changed."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ImportRun)
+class ImportRunAdmin(_ReadOnlyRecord):
+    list_display = ["finished_at", "created", "updated", "unchanged", "invalid", "deactivated"]
+
+
+@admin.register(Erasure)
+class ErasureAdmin(_ReadOnlyRecord):
+    """The audit of erasures (nudges.privacy.erase): when, by whom, how much; never whose."""
+
+    list_display = ["erased_at", "learner_id", "erased_by", "counts"]
+
+
+@admin.register(LrsCursor)
+class LrsCursorAdmin(_ReadOnlyRecord):
+    """How far each stream of learning records has gone to the LRS, and its last failure."""
+
+    list_display = ["stream", "last_id", "failures", "next_attempt_at", "last_error", "updated_at"]

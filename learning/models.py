@@ -454,6 +454,24 @@ class Card(models.Model):
         return f"{self.learner}: {self.module_id}/{self.block_id}"
 
 
+class ImportRun(models.Model):
+    """One HR import as it was written (learning.people.hr_import): its rows by outcome. The
+    operator's record of each sync, and what /metrics counts import rows from."""
+
+    finished_at = models.DateTimeField()
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    invalid = models.PositiveIntegerField(default=0)
+    deactivated = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-finished_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"HR import at {self.finished_at:%Y-%m-%d %H:%M}"
+
+
 class LrsCursor(models.Model):
     """How far each stream of learning records has gone to the organisation's LRS (the ledger's
     rows, the practice answers): a high-water mark by id, with the back-off of the last failure."""

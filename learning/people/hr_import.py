@@ -26,9 +26,8 @@ from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.db.models.functions import Lower
 
-from cms.metrics import IMPORT_ROWS
 from learning.journeys import buddies, enrolment
-from learning.models import Learner
+from learning.models import ImportRun, Learner
 from learning.people import accounts, sql
 from learning.people.manager_loops import manager_loops
 
@@ -174,7 +173,6 @@ def import_people(
     `allow_mass_deactivation`. A `dry_run` does everything in a transaction it rolls back.
     """
     people, managers, errors = _check(rows, full=full)
-    IMPORT_ROWS.labels("invalid").inc(len(errors))
     if errors and not skip_invalid:
         return ImportResult(0, 0, 0, errors, written=False, dry_run=dry_run)
     going, coming, active_learners = _activity_changes(rows, people, managers, full=full)
@@ -213,13 +211,18 @@ def import_people(
                 now=now,
                 reason="HR import" + (" (missing from the full file)" if full else ""),
             )
+        # The run's record (and /metrics' import rows), in the same transaction as its writes.
+        ImportRun.objects.create(
+            finished_at=now,
+            created=written.created,
+            updated=written.updated,
+            unchanged=written.unchanged,
+            invalid=len(errors),
+            deactivated=len(going),
+        )
         if dry_run:
             # It has done all of it, and the rollback leaves not a row changed.
             transaction.set_rollback(True)
-    if not dry_run:
-        IMPORT_ROWS.labels("created").inc(written.created)
-        IMPORT_ROWS.labels("updated").inc(written.updated)
-        IMPORT_ROWS.labels("unchanged").inc(written.unchanged)
     return ImportResult(
         written.created,
         written.updated,

@@ -2,9 +2,11 @@
 HTTP and database figures (django-prometheus) and ours, scraped as Prometheus would."""
 
 import datetime
+import io
 import uuid
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -39,7 +41,7 @@ def test_closed_without_a_token_setting_and_refused_without_its_bearer(client, s
     assert b"micromoments" not in wrong.content
 
 
-def test_a_scrape_has_http_database_and_our_own_figures(client, settings, library):
+def test_a_scrape_has_http_database_and_our_own_figures(client, settings, library, tmp_path):
     settings.METRICS_TOKEN = TOKEN
     now = timezone.now()
     learner = LearnerFactory()
@@ -69,6 +71,14 @@ def test_a_scrape_has_http_database_and_our_own_figures(client, settings, librar
     )  # fmt: skip
     assert [r["status"] for r in batch.json()["results"]] == ["accepted", "rejected"]
 
+    people = tmp_path / "people.csv"
+    people.write_text(
+        "email,first_name,last_name,role,team,manager_email,start_date,timezone\n"
+        "ana@brightwave.example,Ana,Lima,Support agent,North,,2026-11-02,UTC\n"
+        "ben@brightwave.example,Ben,Okafor,Support agent,North,,2026-11-02,UTC\n"
+    )
+    call_command("import_learners", str(people), stdout=io.StringIO())  # another process, in life
+
     samples = scrape(client)
 
     assert samples["micromoments_nudges"][(("kind", "practice_due"), ("state", "planned"))] == 1
@@ -80,6 +90,7 @@ def test_a_scrape_has_http_database_and_our_own_figures(client, settings, librar
     assert samples["micromoments_dispatch_backlog"][()] == 1
     assert samples["micromoments_events_total"][(("outcome", "accepted"),)] >= 1
     assert samples["micromoments_events_total"][(("outcome", "rejected"),)] >= 1
+    assert samples["micromoments_import_rows_total"][(("outcome", "created"),)] == 2
     # django-prometheus's own: requests by method, and the database's queries.
     assert sum(samples["django_http_requests_total_by_method_total"].values()) >= 1
     assert sum(samples["django_db_execute_total"].values()) >= 1

@@ -205,3 +205,13 @@ def test_the_learner_list_offers_the_erasure_for_one_person_at_a_time(person, cl
     page = client.post(url, {"action": "erase_person", "_selected_action": both}, follow=True)
     assert "Choose one person to erase at a time." in page.content.decode()
     assert where_found(NAME)  # nothing erased by choosing
+
+
+def test_the_audit_is_read_only_in_the_admin_and_names_nobody(person, client):
+    call_command("erase_person", EMAIL, "--yes", stdout=io.StringIO())
+    client.force_login(User.objects.get(username="root"))
+    listing = client.get("/django-admin/learning/erasure/")
+    assert listing.status_code == 200
+    assert "manage.py erase_person" in listing.content.decode()
+    assert "Zebulon" not in listing.content.decode()
+    assert client.get("/django-admin/learning/erasure/add/").status_code == 403
