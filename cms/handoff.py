@@ -24,9 +24,9 @@ from kombu.exceptions import OperationalError
 
 logger = logging.getLogger(__name__)
 
-# What Celery raises when it cannot publish: kombu's wrapper, or the transport's own error where a
+# What Celery raises when it cannot publish: kombu's wrapper, or the socket's own error where a
 # retry policy gives up on a refused connection.
-BROKER_DOWN = (OperationalError, ConnectionError, OSError)
+BROKER_DOWN = (OperationalError, OSError)
 
 
 def after_commit(task: Task, *args, if_broker_down: Literal["inline", "sweep"], sweep: str = ""):

@@ -99,30 +99,6 @@ class UserAdmin(DjangoUserAdmin):
     actions = [send_invitation]
 
 
-@admin.register(SchedulerParameters)
-class SchedulerParametersAdmin(admin.ModelAdmin):
-    """Read-only: a set is made only by the weekly fit, and a kept one is the record of a decision."""
-
-    list_display = [
-        "fitted_at",
-        "event",
-        "review_count",
-        "log_loss",
-        "previous_log_loss",
-        "adopted",
-    ]
-    list_filter = ["adopted"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 class _ReadOnlyRecord(admin.ModelAdmin):
     """A record the product writes and nobody edits: listed and opened, never added or changed."""
 
@@ -134,6 +110,21 @@ class _ReadOnlyRecord(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(SchedulerParameters)
+class SchedulerParametersAdmin(_ReadOnlyRecord):
+    """A set is made only by the weekly fit, and a kept one is the record of a decision."""
+
+    list_display = [
+        "fitted_at",
+        "event",
+        "review_count",
+        "log_loss",
+        "previous_log_loss",
+        "adopted",
+    ]
+    list_filter = ["adopted"]
 
 
 @admin.register(ImportRun)

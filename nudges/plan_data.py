@@ -228,14 +228,9 @@ def _cards(learners: list[Learner], *, now: datetime.datetime) -> dict[int, Card
         risk = weakest.get(learner_id, {})
         # Before a launch, the module whose due cards will be recalled least on its day comes
         # first; otherwise (and after those) the module with most due.
-        topics = [
-            t
-            for _, t in sorted(
-                ((risk.get(r["module_id"], 2.0), (r["due_now"], r["module__title"]))
-                 for r in modules if r["due_now"]),
-                key=lambda pair: (pair[0], -pair[1][0], pair[1][1]),
-            )
-        ]  # fmt: skip
+        due = [r for r in modules if r["due_now"]]
+        due.sort(key=lambda r: (risk.get(r["module_id"], 2.0), -r["due_now"], r["module__title"]))
+        topics = [(r["due_now"], r["module__title"]) for r in due]
         upcoming = [r["next_due"] for r in modules if r["next_due"] is not None]
         due_total = sum(t[0] for t in topics)
         cards[learner_id] = Cards(
@@ -281,7 +276,7 @@ def _weakest_on_the_day(
         recall = retrievability(
             stability=stability,
             last_review=last_review,
-            at=datetime.datetime.combine(date, readiness.MORNING, learner.tz),
+            at=readiness.the_day(date, learner.tz),
             parameters=parameters.get(event_id),
         )
         known = weakest[learner_id].get(module_id)

@@ -8,6 +8,7 @@ and superusers only; aggregates only, never a learner.
 
 import datetime
 
+from django.db.models import Count
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -35,11 +36,13 @@ def upcoming_events() -> list[dict]:
     events = ChangeEvent.objects.filter(
         live=True, date__gte=today, date__lte=today + datetime.timedelta(days=HORIZON_DAYS)
     ).order_by("date", "name", "pk")
-    people: dict[int, int] = {}
-    for event_id in (
-        Enrollment.objects.current().filter(event__in=events).values_list("event_id", flat=True)
-    ):
-        people[event_id] = people.get(event_id, 0) + 1
+    people = dict(
+        Enrollment.objects.current()
+        .filter(event__in=events)
+        .values_list("event_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
     return [
         {
             "event": event,

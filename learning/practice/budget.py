@@ -86,16 +86,12 @@ def _local_midnight(learner: Learner, now: datetime.datetime) -> datetime.dateti
 
 def remaining_today(learner: Learner, *, now: datetime.datetime) -> int:
     """Answers the learner may still be offered today, in their own calendar. One query."""
-    # Every answer since their midnight, one a phone dated a few minutes ahead included.
-    answered = Review.objects.filter(
-        learner_id=learner.pk, answered_at__gte=_local_midnight(learner, now)
-    ).count()
-    return max(0, questions_per_day() - answered)
+    return remaining_today_of([learner], now=now)[learner.pk]
 
 
 def remaining_today_of(learners: Sequence[Learner], *, now: datetime.datetime) -> dict[int, int]:
-    """The same for many learners, in one query: their answers since the earliest of their
-    midnights, each counted from their own."""
+    """Answers each may still be offered today, in one query: their answers since the earliest
+    of their midnights, each counted from their own (a phone a few minutes ahead included)."""
     if not learners:
         return {}
     allowed = questions_per_day()

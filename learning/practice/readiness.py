@@ -60,8 +60,9 @@ class CardOnTheDay:
     if_stopped: float
 
 
-def the_day(event: EventOnTheDay, zone: datetime.tzinfo) -> datetime.datetime:
-    return datetime.datetime.combine(event.date, MORNING, zone)
+def the_day(date: datetime.date, zone: datetime.tzinfo) -> datetime.datetime:
+    """When recall on an event's day is measured: its morning in the learner's zone."""
+    return datetime.datetime.combine(date, MORNING, zone)
 
 
 def project(
@@ -135,7 +136,7 @@ def cards_on_the_day(
             continue
         kept, stopped = project(
             Schedule.of(card),
-            on=the_day(event, by_id[card.learner_id].tz),
+            on=the_day(event.date, by_id[card.learner_id].tz),
             now=now,
             retention=event.target_retention,
             parameters=parameters.get(event.event_id),

@@ -27,6 +27,7 @@ from learning.learners import report_of
 from learning.ledger.mix import REFERENCE, Mix
 from learning.models import Activity, Category, Learner, display_name
 from learning.people.roles import MANAGERS
+from learning.practice.readiness import team_readiness
 from learning.team import reports
 
 CATEGORIES = (Category.EXPERIENCE, Category.SOCIAL, Category.FORMAL)
@@ -264,7 +265,8 @@ class TeamView(SafeExportMixin, ReportView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["target"] = TARGET_SEGMENTS
-        context["team_readiness"] = reports.team_figures(getattr(self, "summaries", [])).readiness
+        summaries = getattr(self, "summaries", [])
+        context["team_readiness"] = team_readiness(s.readiness for s in summaries if s.readiness)
         return context
 
     def get_queryset(self):

@@ -2,10 +2,17 @@
 every line of a task, the learner id where there is one; never an email, a name, a token or a push
 address, whatever a day of the product logs."""
 
+import contextlib
 import io
 import json
 import logging
+import os
 import random
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
 import uuid
 
 import pytest
@@ -15,13 +22,15 @@ from django.utils import timezone
 
 from backend import logs
 from backend.auth import LearnerTokenAuth
-from backend.celery import app as celery_app
+from cms.models import ChangeEvent, EventAudience
 from learning.models import Card, Learner
 from learning.practice import cards as practice
+from learning.tasks import reconcile_enrolments
 from nudges.backends.console import ConsoleBackend
 from nudges.models import Device, Nudge
 from nudges.planning import plan_nudges
 from nudges.sending import send
+from tests.brokers import spare_port
 from tests.factories import LearnerFactory, publish_module, question, token_client
 
 pytestmark = pytest.mark.django_db
@@ -70,28 +79,23 @@ def test_a_requests_lines_carry_its_id_and_the_learner(json_lines, library):
     assert "request_id" not in by_event["after the request"]
 
 
-def test_a_tasks_lines_carry_its_id(json_lines, settings):
-    from learning.tasks import reconcile_enrolments
-
-    celery_app.conf.task_always_eager = True
-    try:
-        result = reconcile_enrolments.delay()
-    finally:
-        celery_app.conf.task_always_eager = False
-    # The sweep logs only when it repairs something: log one line from a task of our own kind.
-    logging.getLogger("learning.tasks").info("a line from a task")  # outside: no task id
-    lines = json_lines()
-    assert all("task_id" not in x for x in lines if x["event"] == "a line from a task")
-    assert result.id
-    # Inside a task: prerun binds its id and name, postrun clears them.
-    logs.on_task_prerun(task_id="t-123", task=reconcile_enrolments)
-    logging.getLogger("learning.tasks").info("inside a task")
-    logs.on_task_postrun()
+def test_a_tasks_lines_carry_its_id_and_name(json_lines, library):
+    """A task run by Celery (its prerun and postrun signals, as in a worker): the sweep repairs a
+    missing enrolment and says so, on a line that carries the task's id."""
+    LearnerFactory(role="Support agent")
+    event = ChangeEvent(
+        name="Flex launch", kind="product_launch", date=timezone.localdate(), live=True
+    )
+    event.audience_rules = [EventAudience(role="Support agent")]
+    event.save()  # live, its audience not enrolled: what a lost hand-off leaves
+    result = reconcile_enrolments.apply()
+    assert result.get() == 1
     logging.getLogger("learning.tasks").info("after the task")
     by_event = {x["event"]: x for x in json_lines()}
-    assert by_event["inside a task"]["task_id"] == "t-123"
-    assert by_event["inside a task"]["task"] == "learning.tasks.reconcile_enrolments"
-    assert "task_id" not in by_event["after the task"]
+    [repaired] = [x for e, x in by_event.items() if e.startswith("Reconciliation enrolled 1")]
+    assert repaired["task_id"] == result.id
+    assert repaired["task"] == "learning.tasks.reconcile_enrolments"
+    assert "task_id" not in by_event["after the task"]  # postrun cleared it
 
 
 def test_a_day_of_the_product_logs_no_email_name_token_or_push_address(
@@ -159,18 +163,7 @@ def test_a_day_of_the_product_logs_no_email_name_token_or_push_address(
 def test_the_access_log_names_the_path_but_never_a_password_links_token(tmp_path):
     """gunicorn as compose runs it (backend/gunicorn.py): a password link's query string, with its
     one-time token, stays out of the access log."""
-    import contextlib
-    import os
-    import socket
-    import subprocess
-    import sys
-    import time
-    import urllib.error
-    import urllib.request
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = spare_port()
     log = tmp_path / "access.log"
     env = {**os.environ, "DATABASE_URL": "sqlite:///" + str(tmp_path / "db.sqlite3")}
     server = subprocess.Popen(

@@ -3,104 +3,24 @@ Redis of the test's own on a spare port, stopped and started again."""
 
 import datetime
 import logging
-import shutil
-import socket
-import subprocess
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
-import redis
-from kombu import pools as kombu_pools
 
-from backend.celery import app as celery_app
 from cms.models import ChangeEvent, EventAudience
 from learning import tasks
 from learning.models import Enrollment
 from nudges.models import Nudge
 from nudges.tasks import dispatch
+from tests.brokers import own_redis_broker
 from tests.factories import LearnerFactory, UserFactory
 from tests.nudges.sending_factories import NudgeFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def _spare_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class OwnRedis:
-    """A redis-server of this test's own: started, stopped and started again on one port."""
-
-    def __init__(self) -> None:
-        self.port = _spare_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        binary = shutil.which("redis-server") or "/usr/bin/redis-server"
-        self.process = subprocess.Popen(
-            [
-                binary,
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        client = redis.Redis.from_url(self.url)
-        for _ in range(100):
-            try:
-                client.ping()
-                return
-            except redis.ConnectionError:
-                time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-            self.process = None
-
-    def queued(self) -> int:
-        return redis.Redis.from_url(self.url).llen("celery")
-
-
-def _fresh_connections() -> None:
-    # Celery keeps broker connections and producers in kombu's pools, keyed by broker: reset them
-    # all (kombu makes new ones on demand), so the next publish connects to the broker the
-    # configuration names now, and nothing later in this process meets a pool closed here.
-    kombu_pools.reset()
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
-
-
-@contextmanager
-def broker(own: OwnRedis) -> Iterator[OwnRedis]:
-    before = celery_app.conf.broker_url
-    celery_app.conf.broker_url = own.url
-    _fresh_connections()
-    try:
-        yield own
-    finally:
-        own.stop()
-        celery_app.conf.broker_url = before
-        _fresh_connections()
-
-
 @pytest.fixture
 def own_broker():
-    with broker(OwnRedis()) as own:
+    with own_redis_broker() as own:
         yield own
 
 

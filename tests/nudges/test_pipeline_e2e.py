@@ -7,11 +7,9 @@ stand-in through firebase-admin.
 """
 
 import collections
-import contextlib
 import datetime
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,7 +18,6 @@ import urllib.request
 import uuid
 from pathlib import Path
 
-import kombu.pools
 import pytest
 import redis
 from django.conf import settings
@@ -28,10 +25,10 @@ from django.contrib.auth.models import User
 from django.db import connection
 from django.utils import timezone
 
-from backend.celery import app as celery_app
 from learning.models import Card, Learner
 from nudges import sending, tasks
 from nudges.models import Delivery, Device, Nudge, NudgePreferences, Platform
+from tests.brokers import own_redis_broker, publishing_to, spare_port
 from tests.factories import LearnerFactory, publish_module, question
 from tests.nudges.sending_factories import DeviceFactory, NudgeFactory
 
@@ -120,12 +117,6 @@ class Worker:
         return self.log.read_text(errors="replace")[-4000:] if self.log.exists() else ""
 
 
-def spare_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def wait_for(condition, *, what: str, on: Worker | None = None, timeout: float = WAIT) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
@@ -136,25 +127,6 @@ def wait_for(condition, *, what: str, on: Worker | None = None, timeout: float =
         if time.monotonic() > deadline:
             pytest.fail(f"Timed out waiting for {what}:\n{on.output() if on else ''}")
         time.sleep(0.05)
-
-
-@contextlib.contextmanager
-def publishing_to(url: str):
-    """Point this process's Celery app at `url` (and back): the connection pools are rebuilt."""
-
-    def drop_pools() -> None:
-        kombu.pools.reset()  # kombu keeps them by connection: closed ones must not be reused
-        celery_app._pool = None
-        celery_app.amqp._producer_pool = None
-
-    previous = celery_app.conf.broker_url
-    drop_pools()
-    celery_app.conf.broker_url = url
-    try:
-        yield
-    finally:
-        drop_pools()
-        celery_app.conf.broker_url = previous
 
 
 @pytest.fixture
@@ -415,10 +387,8 @@ def test_a_worker_killed_while_enrolling_10000_learners_leaves_them_enrolled_onc
 def test_redis_restarted_mid_send_loses_no_nudge_and_sends_none_twice_under_another_tag(
     fcm, tmp_path, capsys
 ):
-    from tests.learning.test_handoffs import OwnRedis, broker
-
     ids = planned_nudges(BATCH, now=timezone.now())
-    with broker(OwnRedis()) as own:
+    with own_redis_broker() as own:
         own.start()
         worker = Worker(fcm=fcm, log=tmp_path / "worker.log", broker=own.url).start()
         try:

@@ -114,13 +114,21 @@ def test_practice_across_modules_names_the_one_with_most_due(library, refunds):
     )
 
 
-def test_before_a_launch_practice_names_the_module_weakest_on_its_day(library, refunds):
+@pytest.mark.parametrize(
+    ("launch_in_days", "named"),
+    [(5, "Tariffs"), (-1, "Refunds")],  # a launch ahead leads; one whose day has passed does not
+)
+def test_before_a_launch_practice_names_the_module_weakest_on_its_day(
+    library, refunds, launch_in_days, named
+):
     tariffs = publish_module(title="Tariffs", body=[question()])
     learner = due_learner()
     for block in ("q1", "q2"):
         add_card(learner, refunds, due=NOW - HOUR, block=block)  # most due, no day ahead
     launch = ChangeEvent.objects.create(
-        name="Tariff launch", kind="product_launch", date=TODAY + datetime.timedelta(days=5)
+        name="Tariff launch",
+        kind="product_launch",
+        date=TODAY + datetime.timedelta(days=launch_in_days),
     )
     weak = add_card(learner, tariffs, due=NOW - HOUR)
     Card.objects.filter(pk=weak.pk).update(
@@ -133,28 +141,8 @@ def test_before_a_launch_practice_names_the_module_weakest_on_its_day(library, r
     (nudge,) = planned(learner)
     assert (nudge.title, nudge.body) == (
         "3 questions to practise — 2 minutes",
-        "On Tariffs and 1 more topic.",
+        f"On {named} and 1 more topic.",
     )
-
-
-def test_a_launch_whose_day_has_passed_no_longer_leads_the_practice_nudge(library, refunds):
-    tariffs = publish_module(title="Tariffs", body=[question()])
-    learner = due_learner()
-    for block in ("q1", "q2"):
-        add_card(learner, refunds, due=NOW - HOUR, block=block)
-    past = ChangeEvent.objects.create(
-        name="Last launch", kind="product_launch", date=TODAY - datetime.timedelta(days=1)
-    )
-    card = add_card(learner, tariffs, due=NOW - HOUR)
-    Card.objects.filter(pk=card.pk).update(
-        event=past, state=2, step=None, stability=1.0, difficulty=5.0,
-        last_review=NOW - 2 * datetime.timedelta(days=1),
-    )  # fmt: skip
-
-    plan_nudges(now=NOW)
-
-    (nudge,) = planned(learner)
-    assert nudge.body == "On Refunds and 1 more topic."
 
 
 def test_a_step_unlocked_today_gets_a_nudge_with_a_link_to_it():
